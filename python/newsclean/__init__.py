@@ -1,0 +1,36 @@
+"""newsclean: fast cleaning of scraped news text.
+
+Segment a scraped page (one block of text per line) into headline, teaser, body and
+boilerplate lines, each with a reason, and get the article body::
+
+    >>> import newsclean
+    >>> page = newsclean.segment("Leave the first comment")
+    >>> page.lines[0].label, page.lines[0].reason
+    ('boilerplate', 'rule:comment')
+"""
+
+from newsclean._newsclean import (
+    REASONS,
+    Line,
+    Page,
+    Segmenter,
+    Teaser,
+    __version__,
+    clean,
+    clean_batch,
+    segment,
+    segment_batch,
+)
+
+__all__ = [
+    "REASONS",
+    "Line",
+    "Page",
+    "Segmenter",
+    "Teaser",
+    "__version__",
+    "clean",
+    "clean_batch",
+    "segment",
+    "segment_batch",
+]

@@ -1,0 +1,326 @@
+//! The pyo3 binding: a thin layer over the core. Inputs are copied into owned Rust values,
+//! the GIL is released, rayon does the work, and results are wrapped for Python.
+
+use std::sync::{Arc, OnceLock};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyList, PyString};
+
+use crate::error::Error;
+use crate::parallel;
+use crate::rules::Rules;
+use crate::segment::{self as core_segment, Segmenter};
+
+/// The one place where core errors become Python exceptions.
+fn to_pyerr(e: Error) -> PyErr {
+    match e {
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } => PyValueError::new_err(e.to_string()),
+    }
+}
+
+/// One input text: a Python `str`, or `None`/NaN (an empty result).
+fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option<String>> {
+    let at = || index.map_or_else(|| "text".to_string(), |i| format!("texts[{i}]"));
+    if obj.is_none() {
+        return Ok(None);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return match s.to_str() {
+            Ok(s) => Ok(Some(s.to_owned())),
+            Err(e) => Err(PyValueError::new_err(format!(
+                "{} is not valid Unicode text (it holds a lone surrogate, which has no UTF-8 form): {e}",
+                at()
+            ))),
+        };
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        if f.value().is_nan() {
+            return Ok(None);
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "{} must be str or None, not {}",
+        at(),
+        obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+    )))
+}
+
+/// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str).
+fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
+    if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "texts must be a sequence of str (list, tuple, pandas Series, numpy array), not a single str or bytes",
+        ));
+    }
+    let iter = texts.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "texts must be an iterable of str (list, tuple, pandas Series, numpy array), not {}",
+            texts.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+        ))
+    })?;
+    let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
+    for (i, item) in iter.enumerate() {
+        out.push(extract_text(&item?, Some(i))?);
+    }
+    Ok(out)
+}
+
+/// A labelled line of a page.
+#[pyclass(frozen, module = "newsclean", name = "Line")]
+struct PyLine {
+    #[pyo3(get)]
+    text: Py<PyString>,
+    #[pyo3(get)]
+    label: &'static str,
+    #[pyo3(get)]
+    reason: &'static str,
+    #[pyo3(get)]
+    start: usize,
+    #[pyo3(get)]
+    end: usize,
+    #[pyo3(get)]
+    index: usize,
+}
+
+#[pymethods]
+impl PyLine {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let text = self.text.bind(py).to_string();
+        let short: String = text.chars().take(40).collect();
+        let ell = if short.len() < text.len() { "…" } else { "" };
+        format!("Line(index={}, label={:?}, reason={:?}, text={:?}{ell})", self.index, self.label, self.reason, short)
+    }
+}
+
+/// A teaser of another story: headline and/or lede.
+#[pyclass(frozen, module = "newsclean", name = "Teaser")]
+struct PyTeaser {
+    #[pyo3(get)]
+    headline: Option<Py<PyString>>,
+    #[pyo3(get)]
+    lede: Option<Py<PyString>>,
+    #[pyo3(get)]
+    truncated: bool,
+    #[pyo3(get)]
+    headline_line: Option<usize>,
+    #[pyo3(get)]
+    lede_line: Option<usize>,
+}
+
+#[pymethods]
+impl PyTeaser {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let show = |s: &Option<Py<PyString>>| s.as_ref().map_or_else(|| "None".to_string(), |s| format!("{:?}", s.bind(py).to_string()));
+        format!("Teaser(headline={}, lede={}, truncated={})", show(&self.headline), show(&self.lede), if self.truncated { "True" } else { "False" })
+    }
+}
+
+/// A segmented page. Lines and teasers are built on first access.
+#[pyclass(frozen, module = "newsclean", name = "Page")]
+struct PyPage {
+    text: Arc<str>,
+    page: core_segment::Page,
+    lines: OnceLock<Py<PyList>>,
+    teasers: OnceLock<Py<PyList>>,
+}
+
+impl PyPage {
+    fn empty() -> Self {
+        Self::new(Arc::from(""), core_segment::Page { lines: Vec::new(), teasers: Vec::new(), body: String::new() })
+    }
+
+    fn new(text: Arc<str>, page: core_segment::Page) -> Self {
+        Self { text, page, lines: OnceLock::new(), teasers: OnceLock::new() }
+    }
+
+    fn line_text<'py>(&self, py: Python<'py>, i: usize) -> Bound<'py, PyString> {
+        PyString::new(py, &self.text[self.page.lines[i].bytes.clone()])
+    }
+}
+
+#[pymethods]
+impl PyPage {
+    /// The article body: the body lines joined with "\n".
+    #[getter]
+    fn body(&self) -> &str {
+        &self.page.body
+    }
+
+    /// Every input line, in order.
+    #[getter]
+    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        if let Some(l) = self.lines.get() {
+            return Ok(l.clone_ref(py));
+        }
+        let items = self
+            .page
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                Py::new(py, PyLine {
+                    text: self.line_text(py, i).unbind(),
+                    label: l.label.as_str(),
+                    reason: l.reason,
+                    start: l.start,
+                    end: l.end,
+                    index: i,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let list = PyList::new(py, items)?.unbind();
+        Ok(self.lines.get_or_init(|| list).clone_ref(py))
+    }
+
+    /// The teasers of other stories found on the page.
+    #[getter]
+    fn teasers(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        if let Some(l) = self.teasers.get() {
+            return Ok(l.clone_ref(py));
+        }
+        let items = self
+            .page
+            .teasers
+            .iter()
+            .map(|t| {
+                Py::new(py, PyTeaser {
+                    headline: t.headline.map(|i| self.line_text(py, i).unbind()),
+                    lede: t.lede.map(|i| self.line_text(py, i).unbind()),
+                    truncated: t.truncated,
+                    headline_line: t.headline,
+                    lede_line: t.lede,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let list = PyList::new(py, items)?.unbind();
+        Ok(self.teasers.get_or_init(|| list).clone_ref(py))
+    }
+
+    /// The labels of the lines, in order.
+    #[getter]
+    fn labels(&self) -> Vec<&'static str> {
+        self.page.lines.iter().map(|l| l.label.as_str()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.page.lines.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let count = |lab: core_segment::Label| self.page.lines.iter().filter(|l| l.label == lab).count();
+        format!(
+            "Page(lines={}, body={}, headline={}, teaser={}, boilerplate={}, teasers={})",
+            self.page.lines.len(),
+            count(core_segment::Label::Body),
+            count(core_segment::Label::Headline),
+            count(core_segment::Label::Teaser),
+            count(core_segment::Label::Boilerplate),
+            self.page.teasers.len()
+        )
+    }
+}
+
+/// A segmenter with the built-in rules plus the user's phrases and patterns.
+#[pyclass(frozen, module = "newsclean", name = "Segmenter")]
+struct PySegmenter {
+    inner: Arc<Segmenter>,
+}
+
+fn default_segmenter() -> Arc<Segmenter> {
+    static DEFAULT: OnceLock<Arc<Segmenter>> = OnceLock::new();
+    Arc::clone(DEFAULT.get_or_init(|| Arc::new(Segmenter::default())))
+}
+
+fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
+    let Some(text) = extract_text(text, None)? else { return Ok(PyPage::empty()) };
+    let seg = Arc::clone(seg);
+    let text: Arc<str> = Arc::from(text);
+    let page = py.detach(|| seg.segment(&text));
+    Ok(PyPage::new(text, page))
+}
+
+fn run_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
+    let owned: Vec<Option<Arc<str>>> = extract_batch(texts)?.into_iter().map(|t| t.map(Arc::from)).collect();
+    let seg = Arc::clone(seg);
+    let pages = py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t)))).map_err(to_pyerr)?;
+    Ok(owned
+        .into_iter()
+        .zip(pages)
+        .map(|(t, p)| match (t, p) {
+            (Some(t), Some(p)) => PyPage::new(t, p),
+            _ => PyPage::empty(),
+        })
+        .collect())
+}
+
+fn run_clean_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
+    let owned = extract_batch(texts)?;
+    let seg = Arc::clone(seg);
+    py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
+}
+
+#[pymethods]
+impl PySegmenter {
+    #[new]
+    #[pyo3(signature = (*, phrases = None, patterns = None))]
+    fn new(phrases: Option<Vec<String>>, patterns: Option<Vec<String>>) -> PyResult<Self> {
+        let rules = Rules::new(&phrases.unwrap_or_default(), &patterns.unwrap_or_default()).map_err(to_pyerr)?;
+        Ok(Self { inner: Arc::new(Segmenter::new(rules)) })
+    }
+
+    fn segment(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
+        run_segment(py, &self.inner, text)
+    }
+
+    fn clean(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+        Ok(run_segment(py, &self.inner, text)?.page.body)
+    }
+
+    #[pyo3(signature = (texts, *, num_threads = None))]
+    fn segment_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
+        run_batch(py, &self.inner, texts, num_threads)
+    }
+
+    #[pyo3(signature = (texts, *, num_threads = None))]
+    fn clean_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
+        run_clean_batch(py, &self.inner, texts, num_threads)
+    }
+}
+
+#[pyfunction]
+fn segment(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
+    run_segment(py, &default_segmenter(), text)
+}
+
+#[pyfunction]
+fn clean(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(run_segment(py, &default_segmenter(), text)?.page.body)
+}
+
+#[pyfunction]
+#[pyo3(signature = (texts, *, num_threads = None))]
+fn segment_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
+    run_batch(py, &default_segmenter(), texts, num_threads)
+}
+
+#[pyfunction]
+#[pyo3(signature = (texts, *, num_threads = None))]
+fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
+    run_clean_batch(py, &default_segmenter(), texts, num_threads)
+}
+
+#[pymodule]
+fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("REASONS", core_segment::REASONS.iter().map(|&(r, d)| (r, d)).collect::<Vec<_>>())?;
+    m.add_class::<PyPage>()?;
+    m.add_class::<PyLine>()?;
+    m.add_class::<PyTeaser>()?;
+    m.add_class::<PySegmenter>()?;
+    m.add_function(wrap_pyfunction!(segment, m)?)?;
+    m.add_function(wrap_pyfunction!(clean, m)?)?;
+    m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! Boilerplate rules: the built-in multilingual phrase and pattern tables, and the user's own.
+//!
+//! Every rule belongs to a [`Category`], whose [`Category::reason`] is the stable reason code a
+//! line gets when a rule decides it. Matching is linear in the line's length: phrases go through
+//! one Aho-Corasick automaton, patterns through one `regex::RegexSet` (finite automata, no
+//! backtracking), so hostile input cannot make it blow up.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{RegexSet, RegexSetBuilder};
+
+use crate::error::Error;
+use crate::text::{fold_key, lower_into};
+
+/// What kind of site chrome a rule recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// "Download our app", app-store badges.
+    App,
+    /// Newsletter sign-up, subscribe prompts.
+    Newsletter,
+    /// Comment prompts and counters.
+    Comment,
+    /// Share and follow buttons, social networks.
+    Share,
+    /// Cookie and consent notices, privacy links.
+    Consent,
+    /// "Read more", "read also", "related" link labels.
+    ReadMore,
+    /// Advertisement and sponsored-content labels.
+    Ad,
+    /// Copyright and rights notices.
+    Copyright,
+    /// Navigation, log-in, search and menu chrome.
+    Nav,
+    /// Paywall and sign-in-to-read prompts.
+    Paywall,
+    /// A rule the user added.
+    User,
+}
+
+impl Category {
+    /// The stable reason code of a line decided by a rule of this category.
+    #[must_use]
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::App => "rule:app",
+            Self::Newsletter => "rule:newsletter",
+            Self::Comment => "rule:comment",
+            Self::Share => "rule:share",
+            Self::Consent => "rule:consent",
+            Self::ReadMore => "rule:read-more",
+            Self::Ad => "rule:ad",
+            Self::Copyright => "rule:copyright",
+            Self::Nav => "rule:nav",
+            Self::Paywall => "rule:paywall",
+            Self::User => "user-rule",
+        }
+    }
+}
+
+/// How a rule matched a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// The whole line is a known chrome label ("Advertisement", "Share", "Read more").
+    WholeLine,
+    /// A chrome phrase or pattern occurs in the line.
+    Contains,
+}
+
+/// A rule's verdict on one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The rule's category.
+    pub category: Category,
+    /// Whether it matched the whole line or a part of it.
+    pub strength: Strength,
+}
+
+use Category::{Ad, App, Comment, Consent, Copyright, Nav, Newsletter, Paywall, ReadMore, Share};
+
+/// Whole-line labels (compared with the line's folded key: lower case, punctuation and digits
+/// folded). Short, generic chrome words in en, es, fr, de, pt, it, ru, tr, ar, nl, pl.
+const WHOLE_LINES: &[(Category, &str)] = &[
+    (Ad, "advertisement"), (Ad, "advertisements"), (Ad, "advertising"), (Ad, "ad"), (Ad, "ads"),
+    (Ad, "sponsored"), (Ad, "sponsored content"), (Ad, "paid content"), (Ad, "promoted"),
+    (Ad, "story continues below advertisement"), (Ad, "article continues below advertisement"),
+    (Ad, "continue reading below"), (Ad, "scroll to continue with content"),
+    (Ad, "publicidad"), (Ad, "publicité"), (Ad, "anzeige"), (Ad, "werbung"), (Ad, "publicidade"),
+    (Ad, "pubblicità"), (Ad, "реклама"), (Ad, "reklam"), (Ad, "إعلان"), (Ad, "advertentie"),
+    (Ad, "reklama"), (Ad, "annonce"), (Ad, "sponsorisé"), (Ad, "patrocinado"),
+    (Share, "share"), (Share, "share this"), (Share, "share this article"), (Share, "share this story"),
+    (Share, "tweet"), (Share, "facebook"), (Share, "twitter"), (Share, "linkedin"), (Share, "whatsapp"),
+    (Share, "pinterest"), (Share, "reddit"), (Share, "email"), (Share, "e mail"), (Share, "print"),
+    (Share, "copy link"), (Share, "telegram"), (Share, "instagram"), (Share, "youtube"), (Share, "x"),
+    (Share, "follow us"), (Share, "compartir"), (Share, "partager"), (Share, "teilen"),
+    (Share, "compartilhar"), (Share, "condividi"), (Share, "поделиться"), (Share, "paylaş"),
+    (Share, "شارك"), (Share, "delen"), (Share, "udostępnij"), (Share, "imprimir"), (Share, "drucken"),
+    (Share, "imprimer"),
+    (ReadMore, "read more"), (ReadMore, "read also"), (ReadMore, "see also"), (ReadMore, "related"),
+    (ReadMore, "related articles"), (ReadMore, "related stories"), (ReadMore, "related news"),
+    (ReadMore, "more stories"), (ReadMore, "more news"), (ReadMore, "most read"), (ReadMore, "most popular"),
+    (ReadMore, "top stories"), (ReadMore, "latest news"), (ReadMore, "trending"), (ReadMore, "recommended"),
+    (ReadMore, "you may also like"), (ReadMore, "you might also like"), (ReadMore, "more from"),
+    (ReadMore, "continue reading"), (ReadMore, "full story"), (ReadMore, "more"),
+    (ReadMore, "leer más"), (ReadMore, "lee también"), (ReadMore, "noticias relacionadas"),
+    (ReadMore, "lire la suite"), (ReadMore, "lire aussi"), (ReadMore, "à lire aussi"),
+    (ReadMore, "weiterlesen"), (ReadMore, "mehr zum thema"), (ReadMore, "lesen sie auch"),
+    (ReadMore, "auch interessant"), (ReadMore, "das könnte sie auch interessieren"),
+    (ReadMore, "leia mais"), (ReadMore, "leia também"), (ReadMore, "leggi anche"),
+    (ReadMore, "leggi di più"), (ReadMore, "читайте также"), (ReadMore, "подробнее"),
+    (ReadMore, "читать далее"), (ReadMore, "devamını oku"), (ReadMore, "ilgili haberler"),
+    (ReadMore, "اقرأ أيضا"), (ReadMore, "اقرأ المزيد"), (ReadMore, "lees meer"), (ReadMore, "czytaj także"),
+    (Comment, "comments"), (Comment, "comment"), (Comment, "leave a comment"), (Comment, "leave a reply"),
+    (Comment, "add comment"), (Comment, "post a comment"), (Comment, "show comments"), (Comment, "reply"),
+    (Comment, "comentarios"), (Comment, "commentaires"), (Comment, "kommentare"), (Comment, "comentários"),
+    (Comment, "commenti"), (Comment, "комментарии"), (Comment, "yorumlar"), (Comment, "التعليقات"),
+    (Comment, "reacties"), (Comment, "komentarze"),
+    (Nav, "home"), (Nav, "menu"), (Nav, "search"), (Nav, "log in"), (Nav, "login"), (Nav, "sign in"),
+    (Nav, "sign up"), (Nav, "register"), (Nav, "log out"), (Nav, "close"), (Nav, "skip to content"),
+    (Nav, "skip to main content"), (Nav, "back to top"), (Nav, "next"), (Nav, "previous"),
+    (Nav, "next article"), (Nav, "previous article"), (Nav, "contact"), (Nav, "contact us"),
+    (Nav, "about us"), (Nav, "about"), (Nav, "sitemap"), (Nav, "site map"), (Nav, "terms"),
+    (Nav, "help"), (Nav, "faq"), (Nav, "careers"), (Nav, "jobs"), (Nav, "archive"), (Nav, "archives"),
+    (Nav, "inicio"), (Nav, "portada"), (Nav, "buscar"), (Nav, "accueil"), (Nav, "rechercher"),
+    (Nav, "startseite"), (Nav, "suche"), (Nav, "anmelden"), (Nav, "impressum"), (Nav, "kontakt"),
+    (Nav, "início"), (Nav, "pesquisar"), (Nav, "cerca"), (Nav, "главная"), (Nav, "поиск"),
+    (Nav, "войти"), (Nav, "ana sayfa"), (Nav, "giriş"), (Nav, "الرئيسية"), (Nav, "بحث"),
+    (Newsletter, "newsletter"), (Newsletter, "newsletters"), (Newsletter, "subscribe"),
+    (Newsletter, "subscribe now"), (Newsletter, "suscríbete"), (Newsletter, "abonnez vous"),
+    (Newsletter, "abonnieren"), (Newsletter, "assine"), (Newsletter, "iscriviti"),
+    (Newsletter, "подписаться"), (Newsletter, "abone ol"), (Newsletter, "اشترك"),
+    (Consent, "accept"), (Consent, "accept all"), (Consent, "i agree"), (Consent, "agree"),
+    (Consent, "reject all"), (Consent, "manage cookies"), (Consent, "cookie settings"),
+    (Consent, "privacy policy"), (Consent, "cookie policy"), (Consent, "terms of use"),
+    (Consent, "terms of service"), (Consent, "terms and conditions"), (Consent, "privacy"),
+    (Consent, "aceptar"), (Consent, "accepter"), (Consent, "akzeptieren"), (Consent, "datenschutz"),
+    (Consent, "aceitar"), (Consent, "accetta"), (Consent, "принять"), (Consent, "kabul et"),
+];
+
+/// Phrases that mark a line as chrome wherever they occur in it (whole words, lower case).
+const PHRASES: &[(Category, &str)] = &[
+    // Apps
+    (App, "download the app"), (App, "download our app"), (App, "get the app"), (App, "our app"),
+    (App, "app store"), (App, "google play"), (App, "play store"), (App, "download the"),
+    (App, "descarga la app"), (App, "descarga nuestra app"), (App, "téléchargez l'application"),
+    (App, "téléchargez notre application"), (App, "app herunterladen"), (App, "laden sie die app"),
+    (App, "baixe o aplicativo"), (App, "baixe o app"), (App, "scarica l'app"),
+    (App, "скачайте приложение"), (App, "скачать приложение"), (App, "uygulamayı indir"),
+    (App, "حمل التطبيق"),
+    // Newsletters and subscriptions
+    (Newsletter, "subscribe to our newsletter"), (Newsletter, "sign up for our newsletter"),
+    (Newsletter, "sign up for the"), (Newsletter, "sign up to"), (Newsletter, "newsletter"),
+    (Newsletter, "subscribe to"), (Newsletter, "subscribe now"), (Newsletter, "your inbox"),
+    (Newsletter, "enter your email"), (Newsletter, "email address"), (Newsletter, "suscríbete"),
+    (Newsletter, "suscribirse"), (Newsletter, "boletín"), (Newsletter, "abonnez-vous"),
+    (Newsletter, "inscrivez-vous"), (Newsletter, "jetzt abonnieren"), (Newsletter, "abonnieren sie"),
+    (Newsletter, "inscreva-se"), (Newsletter, "assine a"), (Newsletter, "iscriviti"),
+    (Newsletter, "подпишитесь"), (Newsletter, "рассылк"), (Newsletter, "abone ol"),
+    (Newsletter, "bültenimize"), (Newsletter, "اشترك في"), (Newsletter, "النشرة"),
+    // Comments
+    (Comment, "leave a comment"), (Comment, "leave the first comment"), (Comment, "post a comment"),
+    (Comment, "add a comment"), (Comment, "be the first to comment"), (Comment, "what is your opinion"),
+    (Comment, "what do you think"), (Comment, "share your thoughts"), (Comment, "join the conversation"),
+    (Comment, "join the discussion"), (Comment, "view comments"), (Comment, "show comments"),
+    (Comment, "comments are closed"), (Comment, "deja un comentario"),
+    (Comment, "deja tu comentario"), (Comment, "laisser un commentaire"), (Comment, "laissez un commentaire"),
+    (Comment, "kommentar schreiben"), (Comment, "kommentar verfassen"), (Comment, "deixe seu comentário"),
+    (Comment, "deixe um comentário"), (Comment, "lascia un commento"), (Comment, "оставьте комментарий"),
+    (Comment, "оставить комментарий"), (Comment, "yorum yap"), (Comment, "ilk yorumu"),
+    (Comment, "اترك تعليقا"), (Comment, "أضف تعليق"),
+    // Sharing and following
+    (Share, "share on facebook"), (Share, "share on twitter"), (Share, "share on whatsapp"),
+    (Share, "share this article"), (Share, "share this story"), (Share, "share via"),
+    (Share, "follow us on"), (Share, "follow us"), (Share, "like us on facebook"),
+    (Share, "click to share"), (Share, "opens in new window"), (Share, "opens in a new window"),
+    (Share, "síguenos"), (Share, "suivez-nous"), (Share, "folgen sie uns"), (Share, "siga-nos"),
+    (Share, "seguici"), (Share, "подписывайтесь на"), (Share, "bizi takip edin"), (Share, "تابعنا"),
+    // Consent and legal
+    (Consent, "cookie"), (Consent, "cookies"), (Consent, "privacy policy"), (Consent, "privacy notice"),
+    (Consent, "terms of use"), (Consent, "terms of service"), (Consent, "terms and conditions"),
+    (Consent, "your privacy"), (Consent, "gdpr"),
+    (Consent, "política de privacidad"), (Consent, "politique de confidentialité"),
+    (Consent, "datenschutzerklärung"), (Consent, "datenschutz"), (Consent, "política de privacidade"),
+    (Consent, "informativa sulla privacy"), (Consent, "политика конфиденциальности"),
+    (Consent, "gizlilik politikası"), (Consent, "çerez"), (Consent, "سياسة الخصوصية"),
+    // Read more / related
+    (ReadMore, "read more"), (ReadMore, "read also"), (ReadMore, "read next"), (ReadMore, "see also"),
+    (ReadMore, "related:"), (ReadMore, "related articles"), (ReadMore, "related stories"),
+    (ReadMore, "more stories"), (ReadMore, "click here"), (ReadMore, "continue reading"),
+    (ReadMore, "you may also like"), (ReadMore, "you might also like"), (ReadMore, "recommended for you"),
+    (ReadMore, "lee también"), (ReadMore, "leer más"), (ReadMore, "lire aussi"), (ReadMore, "lire la suite"),
+    (ReadMore, "lesen sie auch"), (ReadMore, "mehr zum thema"), (ReadMore, "auch interessant"),
+    (ReadMore, "leia também"), (ReadMore, "leia mais"), (ReadMore, "leggi anche"),
+    (ReadMore, "читайте также"), (ReadMore, "читайте нас"), (ReadMore, "ayrıca okuyun"),
+    (ReadMore, "devamını oku"), (ReadMore, "اقرأ أيضا"), (ReadMore, "اقرأ أيضاً"),
+    // Ads
+    (Ad, "advertisement"), (Ad, "sponsored content"), (Ad, "paid content"), (Ad, "paid post"),
+    (Ad, "partner content"), (Ad, "ad feedback"), (Ad, "publicidad"), (Ad, "publicité"),
+    (Ad, "anzeige"), (Ad, "publicidade"), (Ad, "pubblicità"),
+    // Copyright
+    (Copyright, "all rights reserved"), (Copyright, "copyright"), (Copyright, "©"),
+    (Copyright, "todos los derechos reservados"), (Copyright, "tous droits réservés"),
+    (Copyright, "alle rechte vorbehalten"), (Copyright, "todos os direitos reservados"),
+    (Copyright, "tutti i diritti riservati"), (Copyright, "все права защищены"),
+    (Copyright, "tüm hakları saklıdır"), (Copyright, "جميع الحقوق محفوظة"),
+    (Copyright, "may not be published, broadcast, rewritten"),
+    // Paywall, log-in
+    (Paywall, "subscribers only"), (Paywall, "log in to"), (Paywall, "sign in to"),
+    (Paywall, "already a subscriber"), (Paywall, "already have an account"),
+    (Paywall, "create an account"), (Paywall, "create a free account"), (Paywall, "register to"),
+    (Paywall, "to continue reading"), (Paywall, "free articles"), (Paywall, "unlimited access"),
+    (Paywall, "javascript"), (Paywall, "your browser"), (Paywall, "ad blocker"), (Paywall, "adblock"),
+    // Navigation
+    (Nav, "skip to"), (Nav, "back to top"), (Nav, "toggle navigation"), (Nav, "main menu"),
+];
+
+/// Line-shape patterns (matched against the lower-cased line).
+const PATTERNS: &[(Category, &str)] = &[
+    (Copyright, r"^\(c\)\s*\d{4}"),
+    (Copyright, r"^\d{4}\s*©"),
+    (Comment, r"^\d+\s*(comments?|replies|comentarios|commentaires|kommentare|comentários|commenti|комментари\w*|yorum)$"),
+    (Share, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
+    (Nav, r"^(home|news|sport|sports|business|world)(\s*[|/>»›·•]\s*\S+){1,6}$"),
+    (Nav, r"\S\s*[|·•]\s*\S+\s*[|·•]\s*\S"),
+    (Nav, r"^(page|seite|página|pagina)\s+\d+\s+(of|von|de|di)\s+\d+$"),
+];
+
+/// The matcher: built-in tables plus the user's phrases and patterns.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    whole: HashMap<String, Category>,
+    phrases: AhoCorasick,
+    phrase_cat: Vec<Category>,
+    patterns: RegexSet,
+    pattern_cat: Vec<Category>,
+    user_phrases: Option<AhoCorasick>,
+    user_patterns: Option<RegexSet>,
+}
+
+/// Lines longer than this many bytes are not matched against the built-in patterns: chrome
+/// lines are short, and long prose is judged by its shape, not by a word it contains.
+const MAX_RULE_BYTES: usize = 600;
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self::new(&[], &[]).expect("built-in rules compile")
+    }
+}
+
+impl Rules {
+    /// The built-in rules plus `user_phrases` (matched case-insensitively anywhere in a line)
+    /// and `user_patterns` (Rust `regex` syntax, searched in the line; anchor with `^…$`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPattern`] names a user pattern that does not compile.
+    pub fn new(user_phrases: &[String], user_patterns: &[String]) -> Result<Self, Error> {
+        let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_key(p), c)).collect();
+        let phrases = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(PHRASES.iter().map(|&(_, p)| p))
+            .expect("built-in phrases compile");
+        let phrase_cat = PHRASES.iter().map(|&(c, _)| c).collect();
+        let patterns = RegexSet::new(PATTERNS.iter().map(|&(_, p)| p)).expect("built-in patterns compile");
+        let pattern_cat = PATTERNS.iter().map(|&(c, _)| c).collect();
+        let user_phrases = if user_phrases.is_empty() {
+            None
+        } else {
+            if let Some((i, _)) = user_phrases.iter().enumerate().find(|(_, p)| p.trim().is_empty()) {
+                return Err(Error::InvalidPattern { index: i, pattern: user_phrases[i].clone(), message: "an empty phrase would match every line".into() });
+            }
+            let lowered: Vec<String> = user_phrases.iter().map(|p| p.to_lowercase()).collect();
+            Some(AhoCorasickBuilder::new().build(&lowered).map_err(|e| Error::InvalidPattern {
+                index: 0,
+                pattern: String::new(),
+                message: e.to_string(),
+            })?)
+        };
+        let user_patterns = if user_patterns.is_empty() {
+            None
+        } else {
+            for (i, p) in user_patterns.iter().enumerate() {
+                if let Err(e) = regex::RegexBuilder::new(p).size_limit(1 << 22).build() {
+                    return Err(Error::InvalidPattern { index: i, pattern: p.clone(), message: e.to_string() });
+                }
+            }
+            Some(RegexSetBuilder::new(user_patterns).size_limit(1 << 24).build().map_err(|e| Error::InvalidPattern {
+                index: 0,
+                pattern: String::new(),
+                message: e.to_string(),
+            })?)
+        };
+        Ok(Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases, user_patterns })
+    }
+
+    /// Matches one line. `n_words` is the line's word count (whole-line labels are short).
+    /// `buf` is scratch space for the lower-cased line.
+    #[must_use]
+    pub fn check(&self, line: &str, n_words: usize, buf: &mut String) -> Option<Hit> {
+        if let Some(hit) = self.check_user(line) {
+            return Some(hit);
+        }
+        if line.len() > MAX_RULE_BYTES {
+            return None;
+        }
+        if n_words <= 8 {
+            if let Some(&category) = self.whole.get(&fold_key(line)) {
+                return Some(Hit { category, strength: Strength::WholeLine });
+            }
+        }
+        let lower = lower_into(line.trim(), buf);
+        for m in self.phrases.find_iter(lower) {
+            if is_word_boundary(lower, m.start(), m.end()) {
+                return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });
+            }
+        }
+        self.patterns
+            .matches(lower)
+            .iter()
+            .next()
+            .map(|i| Hit { category: self.pattern_cat[i], strength: Strength::Contains })
+    }
+
+    fn check_user(&self, line: &str) -> Option<Hit> {
+        let hit = Hit { category: Category::User, strength: Strength::WholeLine };
+        if let Some(re) = &self.user_patterns {
+            if re.is_match(line) {
+                return Some(hit);
+            }
+        }
+        if let Some(ac) = &self.user_phrases {
+            if ac.is_match(&line.to_lowercase()) {
+                return Some(hit);
+            }
+        }
+        None
+    }
+}
+
+/// Does the match `start..end` in `s` stand on word boundaries (no letter or digit glued on)?
+fn is_word_boundary(s: &str, start: usize, end: usize) -> bool {
+    let before = s[..start].chars().next_back();
+    let after = s[end..].chars().next();
+    let first = s[start..].chars().next();
+    let last = s[..end].chars().next_back();
+    let glued = |outside: Option<char>, inside: Option<char>| {
+        matches!((outside, inside), (Some(o), Some(i)) if o.is_alphanumeric() && i.is_alphanumeric())
+    };
+    !glued(before, first) && !glued(after, last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(rules: &Rules, line: &str) -> Option<Category> {
+        let n = line.split_whitespace().count();
+        rules.check(line, n, &mut String::new()).map(|h| h.category)
+    }
+
+    #[test]
+    fn built_in_rules_table() {
+        let rules = Rules::default();
+        let cases: &[(&str, Option<Category>)] = &[
+            ("You can download the AnewZ application from Play Store and the App Store.", Some(App)),
+            ("What is your opinion on this topic?", Some(Comment)),
+            ("Leave the first comment", Some(Comment)),
+            ("ADVERTISEMENT", Some(Ad)),
+            ("Anzeige", Some(Ad)),
+            ("Реклама", Some(Ad)),
+            ("Lesen Sie auch:", Some(ReadMore)),
+            ("Suivez-nous sur Twitter", Some(Share)),
+            ("© 2024 Example Media. All rights reserved.", Some(Copyright)),
+            ("Tüm hakları saklıdır.", Some(Copyright)),
+            ("12 comments", Some(Comment)),
+            ("Home | World | Business | Sport", Some(Nav)),
+            ("We use cookies to improve your experience.", Some(Consent)),
+            ("The minister said the talks would resume on Monday.", None),
+            ("Kazakhstan has once again come into the geopolitical spotlight.", None),
+            // Whole words only: "ad" inside "made", "cookie" needs its own word.
+            ("He made a decision", None),
+            ("Cookiecutter sharks are small.", None),
+        ];
+        for &(line, want) in cases {
+            assert_eq!(check(&rules, line), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn long_prose_lines_skip_built_in_phrases() {
+        let rules = Rules::default();
+        let long = "The regulator said cookies ".repeat(40);
+        assert_eq!(check(&rules, &long), None);
+    }
+
+    #[test]
+    fn user_rules_match_and_bad_patterns_are_named() {
+        let rules = Rules::new(&["Exclusive offer".into()], &[r"^Photo: .*$".into()]).unwrap();
+        assert_eq!(check(&rules, "An EXCLUSIVE OFFER for you"), Some(Category::User));
+        assert_eq!(check(&rules, "Photo: Reuters"), Some(Category::User));
+        assert_eq!(check(&rules, "A photo: not anchored"), None);
+        let err = Rules::new(&[], &["ok".into(), "(unclosed".into()]).unwrap_err();
+        assert!(matches!(err, Error::InvalidPattern { index: 1, .. }), "{err}");
+        assert!(Rules::new(&["  ".into()], &[]).is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! Line splitting, tokenisation and the small lexical tables the segmenter reads.
+//!
+//! Lines are split on `'\n'` only, so `page.lines[i]` is always `text.split("\n")[i]` in
+//! Python; a `'\r'` just before the `'\n'` belongs to the line break, not to the line's text.
+//! Offsets are counted in Unicode code points, as Python indexes a `str`.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// One line of the input: its text (without the line break) and its spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawLine<'a> {
+    /// The line's text, without its line break (`"\n"` or `"\r\n"`).
+    pub text: &'a str,
+    /// Code-point offset of the line's first character.
+    pub start: usize,
+    /// Code-point offset just past the line's break (or the end of the input for the last
+    /// line), so consecutive lines' `start..end` spans partition the input exactly.
+    pub end: usize,
+}
+
+/// Splits `text` into lines on `'\n'`, with code-point spans that cover the whole input.
+///
+/// The number of lines is always `text.split('\n').count()` (an empty input is one empty line).
+#[must_use]
+pub fn split_lines(text: &str) -> Vec<RawLine<'_>> {
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    let mut pos_chars = 0usize;
+    let mut rest = text;
+    loop {
+        let (line, brk, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => (&rest[..i], 1usize, Some(&rest[i + 1..])),
+            None => (rest, 0, None),
+        };
+        let (content, cr) = match line.strip_suffix('\r') {
+            Some(c) if brk == 1 => (c, 1usize),
+            _ => (line, 0),
+        };
+        let n = char_count(content);
+        let end = pos_chars + n + cr + brk;
+        out.push(RawLine { text: content, start: pos_chars, end });
+        pos_chars = end;
+        match next {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Number of Unicode scalar values in `s` (fast path for ASCII).
+#[must_use]
+pub fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        // Count the bytes that start a UTF-8 sequence.
+        s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+    }
+}
+
+/// Is `c` a character of a script written without spaces between words?
+#[must_use]
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0x0E00..=0x0E7F // Thai
+        | 0x0E80..=0x0EFF // Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+    )
+}
+
+/// 64-bit FNV-1a over bytes; small and fast for the short keys hashed here.
+#[inline]
+#[must_use]
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Function words of the languages the built-in rules cover (en, de, fr, es, pt, it, nl, ru,
+/// tr, id, pl, sv): the share of them in a line is a strong sign of running prose.
+const STOPWORDS: &str = "\
+a an the and or but if of to in on at by for with from as into onto about over after before \
+is are was were be been being has have had do does did will would shall should can could may \
+might must not no it its it's this that these those he she they we you i his her their our your \
+my him them us who whom which what when where while than then there here also just so such \
+very more most other some any all each both only own same too up out off again further once \
+said says say according because since until though although whether during through against \
+between among under without within upon per via \
+der die das den dem des ein eine einen einem einer eines und oder aber nicht ist sind war waren \
+wird werden wurde wurden hat haben hatte auch auf aus bei mit nach von vor zu zum zur im ins am \
+an als wie wenn dass sich es er sie wir ihr ich man noch nur schon mehr sehr über unter durch \
+für gegen ohne um bis seit so dieser diese dieses jetzt hier dort \
+le la les un une des du de et ou mais ne pas est sont était être été a ont avait au aux avec \
+pour par sur dans en ce cette ces il elle ils elles nous vous je qui que quoi dont où plus \
+très aussi comme si son sa ses leur leurs se sans sous entre après avant selon \
+el los las unos unas y o pero no es son era fue ser sido ha han había con para por sobre en \
+este esta estos estas ese esa lo le les que quien cual como más muy también si su sus se sin \
+entre según desde hasta cuando donde al del \
+os as um uma uns umas e ou mas não é são era foi ser sido tem têm com para por sobre em no na \
+nos nas este esta isso isto ele ela eles elas que quem como mais muito também se seu sua seus \
+suas sem entre segundo desde até quando onde ao do da dos das pelo pela \
+il lo gli una uno di da dei delle della del nel nella con per su tra fra che chi non sono \
+era stato essere ha hanno anche come più molto se suo sua loro si senza dopo prima \
+de het een en of maar niet is zijn was waren wordt worden heeft hebben ook op uit bij met naar \
+van voor te om dat die dit deze als hoe wanneer er hij zij wij ik je men nog al meer \
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне \
+было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него \
+до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы \
+тебя их чем была сам чтобы без будто чего раз тоже себе под будет ж тогда кто этот того потому \
+этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех \
+никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них \
+какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя \
+такой им более всегда конечно всю между это также \
+ve ile bir bu da de için gibi daha çok olan olarak ama ancak ise en ki ne her şu o ya veya \
+değil sonra kadar göre olduğu ile bu yüzden \
+yang dan di ke dari ini itu dengan untuk dalam tidak akan pada juga oleh sebagai adalah ada \
+telah sudah atau karena \
+i w z na do nie że się jest to jak po od za o ale przez dla są tak jego jej ich być \
+och att det som en på är av för med till den har de inte om ett var jag han hon vi";
+
+fn stopwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.split_whitespace().collect())
+}
+
+/// Is `lower` (an already lower-cased word) a function word of a covered language?
+#[must_use]
+pub fn is_stopword(lower: &str) -> bool {
+    stopwords().contains(lower)
+}
+
+/// Lower-cases `word` into `buf` (cleared first) and returns it.
+pub fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        for c in word.chars() {
+            buf.extend(c.to_lowercase());
+        }
+    }
+    buf.as_str()
+}
+
+/// Calls `f` with every word of `line`: maximal runs of alphanumeric characters, keeping
+/// apostrophes and hyphens between letters. Characters of unspaced scripts are one word each.
+pub fn for_each_word<'a>(line: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut start: Option<usize> = None;
+    let mut iter = line.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c.is_alphanumeric() {
+            if is_unspaced_script(c) {
+                if let Some(s) = start.take() {
+                    f(&line[s..i]);
+                }
+                f(&line[i..i + c.len_utf8()]);
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        } else if matches!(c, '\'' | '’' | '-') && start.is_some() {
+            // Keep "don't" and "well-known" whole when a letter follows.
+            if !iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric() && !is_unspaced_script(n)) {
+                let s = start.take().unwrap_or(i);
+                f(&line[s..i]);
+            }
+        } else if let Some(s) = start.take() {
+            f(&line[s..i]);
+        }
+    }
+    if let Some(s) = start {
+        f(&line[s..]);
+    }
+}
+
+/// Folds a line into its matching key: lower case, NFKC, digits to `0`, every run of
+/// punctuation and white space to one space, trimmed. Two lines that differ only in case,
+/// numbers, punctuation or spacing get the same key.
+#[must_use]
+pub fn fold_key(line: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(line.len());
+    let mut pending_space = false;
+    for c in line.nfkc() {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            if c.is_numeric() {
+                out.push('0');
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<&str> {
+        let mut v = Vec::new();
+        for_each_word(s, |w| v.push(w));
+        v
+    }
+
+    #[test]
+    fn lines_partition_the_input() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n", "é\nñö\r\n", "x\ry\nz"] {
+            let lines = split_lines(text);
+            assert_eq!(lines.len(), text.split('\n').count(), "{text:?}");
+            assert_eq!(lines[0].start, 0);
+            for w in lines.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+            }
+            assert_eq!(lines.last().unwrap().end, text.chars().count());
+        }
+        let lines = split_lines("ab\r\ncd");
+        assert_eq!(lines[0].text, "ab");
+        assert_eq!((lines[0].start, lines[0].end), (0, 4));
+        assert_eq!(lines[1].text, "cd");
+        // A lone CR stays inside the line.
+        assert_eq!(split_lines("x\ry")[0].text, "x\ry");
+    }
+
+    #[test]
+    fn char_count_matches_std() {
+        for s in ["", "abc", "héllo", "日本語", "😀x"] {
+            assert_eq!(char_count(s), s.chars().count());
+        }
+    }
+
+    #[test]
+    fn words_split_as_documented() {
+        assert_eq!(words("Don't stop, well-known U.S. 2025!"), vec!["Don't", "stop", "well-known", "U", "S", "2025"]);
+        assert_eq!(words("東京 news"), vec!["東", "京", "news"]);
+        assert_eq!(words("end-"), vec!["end"]);
+        assert!(words("... — !").is_empty());
+    }
+
+    #[test]
+    fn fold_key_folds_case_digits_punctuation() {
+        assert_eq!(fold_key("  Leave the FIRST comment!! "), "leave the first comment");
+        assert_eq!(fold_key("Copyright © 2023, Site"), "copyright 0000 site");
+        assert_eq!(fold_key("ﬁne"), "fine");
+        assert_eq!(fold_key("..."), "");
+    }
+
+    #[test]
+    fn stopwords_cover_several_languages() {
+        for w in ["the", "und", "les", "los", "não", "это", "için"] {
+            assert!(is_stopword(w), "{w}");
+        }
+        assert!(!is_stopword("kazakhstan"));
+    }
+}
