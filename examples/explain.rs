@@ -12,9 +12,9 @@ fn main() {
     let page = newsclean::Segmenter::default().segment(&text);
     let scores = newsclean::segment::debug_scores(&text);
     for (i, line) in page.lines.iter().enumerate() {
-        let (base, gain, run) = scores[i];
+        let (base, gain, run, coh) = scores[i];
         let f = |s: Option<f32>| s.map_or("    -".to_string(), |s| format!("{s:>5.1}"));
-        print!("{} {} {} ", f(base), f(gain), if run { "R" } else { " " });
+        print!("{} {} {} {} ", f(base), f(gain), f(coh), if run { "R" } else { " " });
         let t = &text[line.bytes.clone()];
         let short: String = t.chars().take(90).collect();
         println!("{i:>4} {:<11} {:<16} {}", line.label.as_str(), line.reason, short);

@@ -153,7 +153,7 @@ const PHRASES: &[(Category, &str)] = &[
     (Newsletter, "subscribe to our newsletter"), (Newsletter, "sign up for our newsletter"),
     (Newsletter, "sign up for the"), (Newsletter, "sign up to"), (Newsletter, "newsletter"),
     (Newsletter, "subscribe to"), (Newsletter, "subscribe now"), (Newsletter, "your inbox"),
-    (Newsletter, "enter your email"), (Newsletter, "email address"), (Newsletter, "suscríbete"),
+    (Newsletter, "enter your email"), (Newsletter, "unsubscribe"), (Newsletter, "no spam"), (Newsletter, "email address"), (Newsletter, "suscríbete"),
     (Newsletter, "suscribirse"), (Newsletter, "boletín"), (Newsletter, "abonnez-vous"),
     (Newsletter, "inscrivez-vous"), (Newsletter, "jetzt abonnieren"), (Newsletter, "abonnieren sie"),
     (Newsletter, "inscreva-se"), (Newsletter, "assine a"), (Newsletter, "iscriviti"),
@@ -205,7 +205,7 @@ const PHRASES: &[(Category, &str)] = &[
     (Copyright, "alle rechte vorbehalten"), (Copyright, "todos os direitos reservados"),
     (Copyright, "tutti i diritti riservati"), (Copyright, "все права защищены"),
     (Copyright, "tüm hakları saklıdır"), (Copyright, "جميع الحقوق محفوظة"),
-    (Copyright, "may not be published, broadcast, rewritten"),
+    (Copyright, "may not be published, broadcast, rewritten"), (Copyright, "may not be reproduced"),
     // Paywall, log-in
     (Paywall, "subscribers only"), (Paywall, "log in to"), (Paywall, "sign in to"),
     (Paywall, "already a subscriber"), (Paywall, "already have an account"),
@@ -216,15 +216,20 @@ const PHRASES: &[(Category, &str)] = &[
     (Nav, "skip to"), (Nav, "back to top"), (Nav, "toggle navigation"), (Nav, "main menu"),
 ];
 
-/// Line-shape patterns (matched against the lower-cased line).
-const PATTERNS: &[(Category, &str)] = &[
-    (Copyright, r"^\(c\)\s*\d{4}"),
-    (Copyright, r"^\d{4}\s*©"),
-    (Comment, r"^\d+\s*(comments?|replies|comentarios|commentaires|kommentare|comentários|commenti|комментари\w*|yorum)$"),
-    (Share, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
-    (Nav, r"^(home|news|sport|sports|business|world)(\s*[|/>»›·•]\s*\S+){1,6}$"),
-    (Nav, r"\S\s*[|·•]\s*\S+\s*[|·•]\s*\S"),
-    (Nav, r"^(page|seite|página|pagina)\s+\d+\s+(of|von|de|di)\s+\d+$"),
+/// Line-shape patterns (matched against the lower-cased line). `WholeLine` patterns describe
+/// the whole line (they are anchored) and weigh like the whole-line labels.
+const PATTERNS: &[(Category, Strength, &str)] = &[
+    (Copyright, Strength::Contains, r"^\(c\)\s*\d{4}"),
+    (Copyright, Strength::Contains, r"^\d{4}\s*©"),
+    (Comment, Strength::WholeLine, r"^\d+\s*(comments?|replies|responses?|comentarios|commentaires|kommentare|comentários|commenti|комментари\w*|yorum)$"),
+    (Comment, Strength::WholeLine, r"^\d+\s+(comments?|replies|responses?|thoughts)\s+(to|on)\b"),
+    // A commenter's name line: "jane_doe says:", "Max Mustermann schreibt:".
+    (Comment, Strength::WholeLine, r"^\S+(\s\S+){0,3}\s+(says|said|wrote|writes|replied|schreibt|dice|dit|escribió|escreveu)\s*:?$"),
+    (Share, Strength::WholeLine, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
+    (Share, Strength::Contains, r"^follow\s+.{1,40}\s+on\s+(twitter|facebook|instagram|x|linkedin|youtube|tiktok)"),
+    (Nav, Strength::Contains, r"^(home|news|sport|sports|business|world)(\s*[|/>»›·•]\s*\S+){1,6}$"),
+    (Nav, Strength::Contains, r"\S\s*[|·•]\s*\S+\s*[|·•]\s*\S"),
+    (Nav, Strength::WholeLine, r"^(page|seite|página|pagina)\s+\d+\s+(of|von|de|di)\s+\d+$"),
 ];
 
 /// The matcher: built-in tables plus the user's phrases and patterns.
@@ -234,7 +239,7 @@ pub struct Rules {
     phrases: AhoCorasick,
     phrase_cat: Vec<Category>,
     patterns: RegexSet,
-    pattern_cat: Vec<Category>,
+    pattern_cat: Vec<(Category, Strength)>,
     user_phrases: Option<AhoCorasick>,
     user_patterns: Option<RegexSet>,
 }
@@ -262,8 +267,8 @@ impl Rules {
             .build(PHRASES.iter().map(|&(_, p)| p))
             .expect("built-in phrases compile");
         let phrase_cat = PHRASES.iter().map(|&(c, _)| c).collect();
-        let patterns = RegexSet::new(PATTERNS.iter().map(|&(_, p)| p)).expect("built-in patterns compile");
-        let pattern_cat = PATTERNS.iter().map(|&(c, _)| c).collect();
+        let patterns = RegexSet::new(PATTERNS.iter().map(|&(_, _, p)| p)).expect("built-in patterns compile");
+        let pattern_cat = PATTERNS.iter().map(|&(c, st, _)| (c, st)).collect();
         let user_phrases = if user_phrases.is_empty() {
             None
         } else {
@@ -319,7 +324,7 @@ impl Rules {
             .matches(lower)
             .iter()
             .next()
-            .map(|i| Hit { category: self.pattern_cat[i], strength: Strength::Contains })
+            .map(|i| Hit { category: self.pattern_cat[i].0, strength: self.pattern_cat[i].1 })
     }
 
     fn check_user(&self, line: &str) -> Option<Hit> {
@@ -374,6 +379,9 @@ mod tests {
             ("© 2024 Example Media. All rights reserved.", Some(Copyright)),
             ("Tüm hakları saklıdır.", Some(Copyright)),
             ("12 comments", Some(Comment)),
+            ("34 responses to “A headline”", Some(Comment)),
+            ("jane_doe says:", Some(Comment)),
+            ("Follow Example News on Instagram, Facebook and YouTube.", Some(Share)),
             ("Home | World | Business | Sport", Some(Nav)),
             ("We use cookies to improve your experience.", Some(Consent)),
             ("The minister said the talks would resume on Monday.", None),

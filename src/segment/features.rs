@@ -30,6 +30,8 @@ pub struct LineFeatures {
     pub linky: bool,
     /// The line starts with a bullet or a list marker.
     pub bullet: bool,
+    /// The line is only a date or a time ("November 19, 2019 at 6:34 am", "12:45").
+    pub dateline: bool,
     /// The text is in a script without spaces (CJK, Thai): word counts are per character.
     pub unspaced: bool,
     /// The first rule that matched, if any.
@@ -96,6 +98,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
     }
     let mut first = true;
     let mut lower = String::new();
+    let mut n_date_words = 0usize;
     for_each_word(trimmed, |w| {
         f.n_words += 1;
         let c0 = w.chars().next().unwrap_or(' ');
@@ -128,6 +131,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
             f.n_upper += 1;
         }
         let lw = lower_into(w, &mut lower);
+        if is_date_word(lw) {
+            n_date_words += 1;
+        }
         if is_stopword(lw) {
             f.n_stop += 1;
         } else if lw.len() >= 3 {
@@ -171,7 +177,26 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         || (trimmed.contains('@') && trimmed.contains('.') && f.n_words <= 6);
     f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
     f.rule = rules.check(trimmed, f.n_words, buf);
+    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + n_date_words == f.n_words;
     f
+}
+
+/// Month and weekday names (en, de, fr, es, pt, it, in full and abbreviated), and the small
+/// words of a date or time ("at", "am", "pm", "um", "uhr"), lower case.
+fn is_date_word(w: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+        "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thursday", "fri", "friday",
+        "sat", "saturday", "sun", "sunday", "at", "am", "pm", "est", "edt", "pst", "pdt", "gmt", "utc", "cet",
+        "updated", "published", "posted", "on", "et", "de", "um", "uhr", "januar", "februar", "märz", "mai",
+        "juni", "juli", "oktober", "dezember", "janvier", "février", "mars", "avril", "juin", "juillet",
+        "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo",
+        "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "janeiro", "fevereiro",
+        "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
+        "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+    ];
+    WORDS.contains(&w)
 }
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
@@ -226,6 +251,9 @@ pub fn prose_score(f: &LineFeatures) -> Option<f32> {
     }
     if f.linky {
         s -= 2.0;
+    }
+    if f.dateline {
+        s -= 3.0;
     }
     if let Some(hit) = f.rule {
         s -= match hit.strength {

@@ -12,18 +12,15 @@
 
 pub mod features;
 
-/// Per-line debugging view (features, scores) for tools and tests.
+/// Per-line debugging view for tools: `(prose score, run gain, in run, cohesion)` per line.
 #[doc(hidden)]
-pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool)> {
+#[must_use]
+pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>)> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
-    let mut buf = String::new();
-    let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &seg.rules, &mut buf)).collect();
-    let base: Vec<Option<f32>> = feats.iter().map(prose_score).collect();
-    let in_run = decode_runs(&base, TUNING);
-    let gains = with_cohesion(&feats, &base, &in_run, TUNING);
-    let in_run2 = decode_runs(&gains, TUNING);
-    base.into_iter().zip(gains).zip(in_run2).map(|((a, b), c)| (a, b, c)).collect()
+    let d = seg.decode(&raw);
+    let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh);
+    rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
 }
 
 use std::collections::HashMap;
@@ -122,17 +119,48 @@ pub struct Page {
 /// Tuning of the decoder; the defaults are what the benchmarks report.
 #[derive(Debug, Clone, Copy)]
 struct Tuning {
-    /// A line inside a run is body when its score is above this.
+    /// A line whose score is above this counts as body when deciding where runs go.
     body_min: f32,
+    /// A line inside a run (and not matched by a rule) is labelled body above this score:
+    /// lower than `body_min`, so sub-heads and one-line paragraphs inside the article stay.
+    in_run_min: f32,
     /// Cost of passing over a non-body line inside a run.
     skip_cost: f32,
+    /// A blurb list has at least this many lines...
+    list_min_items: f32,
+    /// ...whose neighbours share at most this share of content words on average.
+    list_max_overlap: f32,
+    /// ...and share at most this share of content words with the rest of the article.
+    list_max_cohesion: f32,
+    /// Score taken from (and at most zero left to) each line of a blurb list.
+    list_penalty: f32,
+    /// Cost of passing over a section header inside a run.
+    boundary_cost: f32,
     /// Cost of opening a run.
     open_cost: f32,
-    /// Weight of the cohesion term.
+    /// Slope of the cohesion factor: a prose line's gain is scaled by
+    /// `(cohesion - cohesion_floor) * cohesion_weight`, clamped to -0.6..=1.
     cohesion_weight: f32,
+    /// Cohesion below which a prose line counts against the run.
+    cohesion_floor: f32,
+    /// Score taken from the full form of a teaser lede cut off elsewhere on the page.
+    echo_penalty: f32,
 }
 
-const TUNING: Tuning = Tuning { body_min: -0.8, skip_cost: 0.45, open_cost: 2.5, cohesion_weight: 4.0 };
+const TUNING: Tuning = Tuning {
+    body_min: -0.8,
+    in_run_min: -2.6,
+    skip_cost: 0.45,
+    open_cost: 100.0,
+    cohesion_weight: 4.0,
+    cohesion_floor: -0.1,
+    echo_penalty: 5.0,
+    boundary_cost: 4.0,
+    list_penalty: 1.0,
+    list_min_items: 6.0,
+    list_max_overlap: 0.12,
+    list_max_cohesion: 0.15,
+};
 
 /// Segments pages with a set of boilerplate rules. Cheap to share across threads.
 #[derive(Debug, Clone, Default)]
@@ -151,68 +179,103 @@ impl Segmenter {
     #[must_use]
     pub fn segment(&self, text: &str) -> Page {
         let raw = split_lines(text);
+        let d = self.decode(&raw);
+        let labels = label_lines(&d.feats, &d.base, &d.in_run, &d.echo);
+        build_page(text, &raw, &d.feats, labels)
+    }
+
+    /// Features, scores and the decoded runs of a page.
+    fn decode(&self, raw: &[RawLine<'_>]) -> Decoded {
+        let t = TUNING;
         let mut buf = String::new();
         let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &self.rules, &mut buf)).collect();
         let base: Vec<Option<f32>> = feats.iter().map(prose_score).collect();
-
+        let echo = echoes(&feats);
+        let skip = skip_costs(&feats, t);
         // Pass 1: shape alone.
-        let in_run = decode_runs(&base, TUNING);
+        let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
-        let gains = with_cohesion(&feats, &base, &in_run, TUNING);
-        let in_run = decode_runs(&gains, TUNING);
-
-        let labels = label_lines(&feats, &base, &in_run);
-        build_page(text, &raw, &feats, labels)
+        let coh = cohesion(&feats, &base, &first, &echo, t);
+        let in_list = blurb_lists(&feats, &base, &first);
+        let gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
+        let in_run = decode_runs(&gains, &skip, t);
+        Decoded { feats, base, echo, coh, gains, in_run }
     }
 }
 
+/// What the decoder worked out for a page.
+struct Decoded {
+    feats: Vec<LineFeatures>,
+    base: Vec<Option<f32>>,
+    echo: Vec<Option<usize>>,
+    coh: Vec<Option<f32>>,
+    gains: Vec<Option<f32>>,
+    in_run: Vec<bool>,
+}
+
+/// The cost of passing over each line inside a run: small for chrome that sits inside
+/// articles (ad labels, captions, "read also" links), high for the headers that open the
+/// sections after an article ("Related stories", "Comments", "Newsletter").
+fn skip_costs(feats: &[LineFeatures], t: Tuning) -> Vec<f32> {
+    use crate::rules::{Category, Strength};
+    feats
+        .iter()
+        .map(|f| match f.rule {
+            Some(hit) if hit.strength == Strength::WholeLine
+                && matches!(hit.category, Category::ReadMore | Category::Comment | Category::Newsletter) =>
+            {
+                t.boundary_cost
+            }
+            _ => t.skip_cost,
+        })
+        .collect()
+}
+
 /// Picks the runs: `out[i]` is true when line `i` lies inside an article run.
-fn decode_runs(score: &[Option<f32>], t: Tuning) -> Vec<bool> {
+fn decode_runs(score: &[Option<f32>], skip: &[f32], t: Tuning) -> Vec<bool> {
+    const NONE: u8 = 0; // before any run
+    const IN: u8 = 1; // inside a run
+    const AFTER: u8 = 2; // after a run: opening another one costs `open_cost`
     let n = score.len();
-    // gain of a line inside a run
-    let gain = |s: Option<f32>| match s {
+    // gain of a line inside a run: its score, but passing over a non-body line costs only its
+    // skip cost
+    let gain = |i: usize| match score[i] {
         None => 0.0,
-        Some(s) if s > t.body_min => s,
-        Some(_) => -t.skip_cost,
+        Some(s) => s.max(-skip[i]),
     };
-    // best[i][state]: best total for lines 0..=i, ending outside (0) or inside (1) a run.
-    let mut best_out = vec![0f32; n + 1];
-    let mut best_in = vec![f32::NEG_INFINITY; n + 1];
-    let mut from_in_to_out = vec![false; n + 1];
-    let mut from_out_to_in = vec![false; n + 1];
+    // best[s]: best total so far ending in state s; back[i][s]: the state line i-1 was in.
+    let mut best = [0f32, f32::NEG_INFINITY, f32::NEG_INFINITY];
+    let mut back = vec![[NONE; 3]; n];
     for i in 0..n {
-        let (o, r) = (best_out[i], best_in[i]);
-        // outside at i
-        if r > o {
-            best_out[i + 1] = r;
-            from_in_to_out[i + 1] = true;
-        } else {
-            best_out[i + 1] = o;
-        }
-        // inside at i: continue a run, or open one
-        let g = gain(score[i]);
-        // a run only opens on a body line
+        let [none, inside, after] = best;
         let can_open = score[i].is_some_and(|s| s > 0.0);
-        let open = if can_open { o - t.open_cost } else { f32::NEG_INFINITY };
-        if open > r {
-            best_in[i + 1] = open + g;
-            from_out_to_in[i + 1] = true;
-        } else {
-            best_in[i + 1] = r + g;
+        let mut next = [none, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        back[i][NONE as usize] = NONE;
+        // inside: continue, or open (the first run for free, later ones at a cost)
+        let mut from = (inside, IN);
+        if can_open && none > from.0 {
+            from = (none, NONE);
         }
+        if can_open && after - t.open_cost > from.0 {
+            from = (after - t.open_cost, AFTER);
+        }
+        next[IN as usize] = from.0 + gain(i);
+        back[i][IN as usize] = from.1;
+        // after: stay out, or close the run at the previous line
+        if inside >= after {
+            next[AFTER as usize] = inside;
+            back[i][AFTER as usize] = IN;
+        } else {
+            next[AFTER as usize] = after;
+            back[i][AFTER as usize] = AFTER;
+        }
+        best = next;
     }
-    // Backtrack; a run must end on a body line, so trailing skipped lines fall outside.
+    let mut state = (0..3u8).max_by(|&a, &b| best[a as usize].total_cmp(&best[b as usize]).then(b.cmp(&a))).unwrap_or(NONE);
     let mut out = vec![false; n];
-    let mut inside = best_in[n] > best_out[n];
-    let mut i = n;
-    while i > 0 {
-        if inside {
-            out[i - 1] = true;
-            inside = !from_out_to_in[i];
-        } else {
-            inside = from_in_to_out[i];
-        }
-        i -= 1;
+    for i in (0..n).rev() {
+        out[i] = state == IN;
+        state = back[i][state as usize];
     }
     trim_runs(&mut out, score, t);
     out
@@ -246,8 +309,10 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
     }
 }
 
-/// Adds the cohesion term: how many of a line's content words the rest of the article uses.
-fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], t: Tuning) -> Vec<Option<f32>> {
+/// Cohesion of each line with the article found by a first decoding: the share of the line's
+/// content words that other lines of the runs also use. `None` where there is too little text
+/// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
+fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
     let mut vocab: HashMap<u64, u32> = HashMap::new();
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
@@ -259,26 +324,168 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], 
         }
     }
     if article_lines < 3 || vocab.len() < 30 {
-        return base.to_vec();
+        return vec![None; feats.len()];
     }
     feats
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let s = base[i]?;
+            base[i]?;
             if f.content.len() < 4 {
-                return Some(s);
+                return None;
             }
-            let own = u32::from(in_run[i] && s > t.body_min);
-            let shared = f.content.iter().filter(|h| vocab.get(h).is_some_and(|&c| c > own)).count();
-            let coh = shared as f32 / f.content.len() as f32;
-            Some(s + t.cohesion_weight * (coh - 0.2).min(0.1))
+            let counted = |j: usize| in_run[j] && base[j].is_some_and(|s| s > t.body_min);
+            let own = u32::from(counted(i));
+            // An echo (the same story worded again on the page) lends no support.
+            let twin = echo[i].filter(|&j| counted(j)).map(|j| &feats[j].content);
+            let shared = f
+                .content
+                .iter()
+                .filter(|h| {
+                    let minus = own + u32::from(twin.is_some_and(|c| c.contains(h)));
+                    vocab.get(h).is_some_and(|&c| c > minus)
+                })
+                .count();
+            Some(shared as f32 / f.content.len() as f32)
         })
         .collect()
 }
 
+/// Run gains with the cohesion term added, and the full forms of cut-off teasers pushed out.
+fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32>], echo: &[Option<usize>], in_list: &[bool], t: Tuning) -> Vec<Option<f32>> {
+    (0..base.len())
+        .map(|i| {
+            let mut s = base[i]?;
+            if let (Some(c), true) = (coh[i], s > 0.0) {
+                // Prose that shares few words with the article is evidence for its end.
+                s *= ((c - t.cohesion_floor) * t.cohesion_weight).clamp(-0.6, 1.0);
+            }
+            if is_teaser_full_form(feats, echo, i) {
+                s -= t.echo_penalty;
+            }
+            if in_list[i] {
+                s = s.min(0.0) - t.list_penalty;
+            }
+            Some(s)
+        })
+        .collect()
+}
+
+/// Marks the lines of blurb lists: four or more consecutive one-sentence prose lines in a row
+/// that do not share words with their neighbours (each one is about another story). An
+/// article's one-sentence paragraphs continue one story, so they share names and terms.
+fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+    let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
+    let candidate = |f: &LineFeatures| {
+        f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
+    };
+    let overlap = |a: &LineFeatures, b: &LineFeatures| {
+        let shared = a.content.iter().filter(|h| b.content.contains(h)).count();
+        shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
+    };
+    // The block must also be off the topic of the rest of the first-pass article. Its edge
+    // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
+    let on_topic_share = |block: &[usize]| {
+        let (lo, hi) = (block[0], block[block.len() - 1]);
+        let mut vocab: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        for (i, f) in feats.iter().enumerate() {
+            if first[i] && (i < lo || i > hi) && base[i].is_some_and(|s| s > 0.0) {
+                vocab.extend(f.content.iter().copied());
+            }
+        }
+        let share = |i: usize| feats[i].content.iter().filter(|h| vocab.contains(h)).count() as f32 / feats[i].content.len() as f32;
+        (vocab.len(), block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
+    };
+    let mut out = vec![false; feats.len()];
+    let mut block: Vec<usize> = Vec::new();
+    let flush = |block: &mut Vec<usize>, out: &mut Vec<bool>| {
+        if block.len() >= min_items {
+            let (vocab, shares) = on_topic_share(block);
+            let (mut a, mut b) = (0, block.len());
+            while a < b && shares[a] >= TUNING.list_max_cohesion {
+                a += 1;
+            }
+            while b > a && shares[b - 1] >= TUNING.list_max_cohesion {
+                b -= 1;
+            }
+            let items = &block[a..b];
+            if vocab >= 30 && items.len() >= min_items {
+                let adjacent: f32 = items.windows(2).map(|w| overlap(&feats[w[0]], &feats[w[1]])).sum();
+                let topical: f32 = shares[a..b].iter().sum();
+                let n = items.len() as f32;
+                if adjacent / (n - 1.0) <= max_overlap && topical / n < TUNING.list_max_cohesion {
+                    for &i in items {
+                        out[i] = true;
+                    }
+                }
+            }
+        }
+        block.clear();
+    };
+    for (i, f) in feats.iter().enumerate() {
+        if f.is_empty() {
+            continue;
+        }
+        if candidate(f) {
+            block.push(i);
+        } else {
+            flush(&mut block, &mut out);
+        }
+    }
+    flush(&mut block, &mut out);
+    out
+}
+
+/// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?
+fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize) -> bool {
+    !feats[i].truncated && echo[i].is_some_and(|j| feats[j].truncated && feats[i].n_words > feats[j].n_words)
+}
+
+/// For each line, another line of the page that words the same thing (most of the shorter
+/// line's content words in the longer one): a reworded blurb, or a lede and its cut-off copy.
+fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
+    const MIN_WORDS: usize = 6;
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (i, f) in feats.iter().enumerate() {
+        if f.content.len() >= MIN_WORDS {
+            for &h in &f.content {
+                index.entry(h).or_default().push(i as u32);
+            }
+        }
+    }
+    let mut out = vec![None; feats.len()];
+    let mut best = vec![0f32; feats.len()];
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    for (i, f) in feats.iter().enumerate() {
+        if f.content.len() < MIN_WORDS {
+            continue;
+        }
+        counts.clear();
+        for h in &f.content {
+            if let Some(ls) = index.get(h) {
+                for &j in ls {
+                    if j as usize != i {
+                        *counts.entry(j).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        for (&j, &c) in &counts {
+            let j = j as usize;
+            let overlap = c as f32 / f.content.len().min(feats[j].content.len()) as f32;
+            // Ties go to the nearest line, so the choice does not depend on hash order.
+            let better = overlap > best[i] || overlap == best[i] && out[i].is_some_and(|k: usize| j.abs_diff(i) < k.abs_diff(i) || j.abs_diff(i) == k.abs_diff(i) && j < k);
+            if overlap >= 0.6 && better {
+                best[i] = overlap;
+                out[i] = Some(j);
+            }
+        }
+    }
+    out
+}
+
 /// Labels every line from the runs and the shapes.
-fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool]) -> Vec<(Label, &'static str)> {
+fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>]) -> Vec<(Label, &'static str)> {
     let n = feats.len();
     let mut labels: Vec<(Label, &'static str)> = Vec::with_capacity(n);
     for (i, f) in feats.iter().enumerate() {
@@ -287,14 +494,14 @@ fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool]) ->
         } else if let Some(hit) = f.rule {
             (Label::Boilerplate, hit.category.reason())
         } else if in_run[i] {
-            if base[i].is_some_and(|s| s > TUNING.body_min) {
+            if base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, "in-run-chrome")
             }
         } else if f.truncated && f.eff_words() >= 4.0 {
             (Label::Teaser, "truncated")
-        } else if f.sentence_like() {
+        } else if f.sentence_like() || is_teaser_full_form(feats, echo, i) {
             (Label::Teaser, "blurb")
         } else {
             (Label::Boilerplate, "outside-run")

@@ -10,13 +10,14 @@ fn labels(page: &Page) -> Vec<&'static str> {
 fn sample_page_is_labelled_line_by_line() {
     let page = Segmenter::default().segment(SAMPLE);
     let want = [
-        "headline", "teaser", "body", "body", "boilerplate", "body", "body", "body", "body", "teaser", "teaser",
-        "teaser", "teaser", "boilerplate", "boilerplate", "boilerplate", "boilerplate",
+        "headline", "teaser", "body", "body", "boilerplate", "body", "body", "body", "body", // article
+        "teaser", "teaser", "teaser", "teaser", "teaser", "teaser", "teaser", // blurb list
+        "boilerplate", "boilerplate", "boilerplate", "boilerplate",
     ];
     assert_eq!(labels(&page), want);
     assert_eq!(page.lines[4].reason, "rule:ad");
     assert_eq!(page.lines[1].reason, "truncated");
-    assert_eq!(page.lines[13].reason, "rule:app");
+    assert_eq!(page.lines[16].reason, "rule:app");
     assert!(page.body.starts_with("The northern valley's apple growers"));
     assert!(page.body.ends_with("ripen fully."));
     assert!(!page.body.contains("Advertisement"));
@@ -26,7 +27,7 @@ fn sample_page_is_labelled_line_by_line() {
 fn teasers_group_headline_and_lede() {
     let page = Segmenter::default().segment(SAMPLE);
     assert_eq!(page.teasers[0], Teaser { headline: Some(0), lede: Some(1), truncated: true });
-    assert_eq!(page.teasers.len(), 5);
+    assert_eq!(page.teasers.len(), 8);
     assert!(page.teasers[1..].iter().all(|t| t.headline.is_none() && !t.truncated));
 }
 
