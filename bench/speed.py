@@ -17,6 +17,7 @@ untimed warm-up run (on the first 50 pages for jusText), then ``--repeat`` timed
 (default 5) for newsclean and the C4 filter and ``--repeat-slow`` runs (default 3) for
 jusText; ``time.perf_counter`` wall time, the median is reported. MB are 10^6 bytes of UTF-8
 input; "MB/s per core" divides by the threads a system may use (1 for the Python baselines).
+A run is flagged when the machine's 1-minute load average is >= 1 before timing starts.
 
 Targets from the issue, for ``segment_batch`` on 2 threads: >= 10x the C4 filter and >= 100x
 jusText in throughput. A CPU with fewer than 2 usable cores is reported as a warning.
@@ -59,6 +60,16 @@ from _common import (  # noqa: E402
 TARGET_VS_C4 = 10.0
 TARGET_VS_JUSTEXT = 100.0
 JUSTEXT_WARMUP_PAGES = 50
+
+
+BUSY_LOAD = 1.0  # 1-minute load average from which the run is flagged as disturbed
+
+
+def _loadavg() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform
+        return None
 
 
 def usable_cores() -> int:
@@ -182,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"jusText row skipped: {baselines.justext_missing_reason()}")
     if not plan:
         die("nothing to time: newsclean is not importable and --no-baselines was given\n" + why)
+    load_before = _loadavg()
+    if load_before is not None and load_before >= BUSY_LOAD:
+        notes.append(f"the machine was busy when timing started (1-minute load average "
+                     f"{load_before:.2f} on {cores} usable cores): figures may be low and noisy")
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
 
@@ -249,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                           "version": getattr(nc, "__version__", None) if nc else None},
             "results": results,
             "targets": verdicts,
+            "load_average_1min": {"before": load_before, "after": _loadavg()},
             "notes": notes,
         }
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

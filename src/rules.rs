@@ -5,8 +5,6 @@
 //! one Aho-Corasick automaton, patterns through one `regex::RegexSet` (finite automata, no
 //! backtracking), so hostile input cannot make it blow up.
 
-use std::collections::HashMap;
-
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
@@ -112,6 +110,10 @@ const WHOLE_LINES: &[(Category, &str)] = &[
     (ReadMore, "leggi di più"), (ReadMore, "читайте также"), (ReadMore, "подробнее"),
     (ReadMore, "читать далее"), (ReadMore, "devamını oku"), (ReadMore, "ilgili haberler"),
     (ReadMore, "اقرأ أيضا"), (ReadMore, "اقرأ المزيد"), (ReadMore, "lees meer"), (ReadMore, "czytaj także"),
+    (ReadMore, "te puede interesar"), (ReadMore, "también te puede interesar"), (ReadMore, "más noticias"),
+    (ReadMore, "vous aimerez aussi"), (ReadMore, "à lire également"), (ReadMore, "sur le même sujet"),
+    (ReadMore, "das könnte sie interessieren"), (ReadMore, "mehr aus der region"), (ReadMore, "weitere artikel"),
+    (ReadMore, "veja também"), (ReadMore, "potrebbe interessarti"), (ReadMore, "по теме"),
     (Comment, "comments"), (Comment, "comment"), (Comment, "leave a comment"), (Comment, "leave a reply"),
     (Comment, "add comment"), (Comment, "post a comment"), (Comment, "show comments"), (Comment, "reply"),
     (Comment, "comentarios"), (Comment, "commentaires"), (Comment, "kommentare"), (Comment, "comentários"),
@@ -143,7 +145,7 @@ const WHOLE_LINES: &[(Category, &str)] = &[
 const PHRASES: &[(Category, &str)] = &[
     // Apps
     (App, "download the app"), (App, "download our app"), (App, "get the app"), (App, "our app"),
-    (App, "app store"), (App, "google play"), (App, "play store"), (App, "download the"),
+    (App, "app store"), (App, "google play"), (App, "for iphone and android"), (App, "für iphone und android"), (App, "play store"), (App, "download the"),
     (App, "descarga la app"), (App, "descarga nuestra app"), (App, "téléchargez l'application"),
     (App, "téléchargez notre application"), (App, "app herunterladen"), (App, "laden sie die app"),
     (App, "baixe o aplicativo"), (App, "baixe o app"), (App, "scarica l'app"),
@@ -169,7 +171,8 @@ const PHRASES: &[(Category, &str)] = &[
     (Comment, "kommentar schreiben"), (Comment, "kommentar verfassen"), (Comment, "deixe seu comentário"),
     (Comment, "deixe um comentário"), (Comment, "lascia un commento"), (Comment, "оставьте комментарий"),
     (Comment, "оставить комментарий"), (Comment, "yorum yap"), (Comment, "ilk yorumu"),
-    (Comment, "اترك تعليقا"), (Comment, "أضف تعليق"),
+    (Comment, "اترك تعليقا"), (Comment, "أضف تعليق"), (Comment, "ersten kommentar"),
+    (Comment, "réagir à cet article"), (Comment, "soyez le premier à"), (Comment, "sé el primero en comentar"),
     // Sharing and following
     (Share, "share on facebook"), (Share, "share on twitter"), (Share, "share on whatsapp"),
     (Share, "share this article"), (Share, "share this story"), (Share, "share via"),
@@ -222,7 +225,8 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
     (Copyright, Strength::Contains, r"^\(c\)\s*\d{4}"),
     (Copyright, Strength::Contains, r"^\d{4}\s*©"),
     (Comment, Strength::WholeLine, r"^\d+\s*(comments?|replies|responses?|comentarios|commentaires|kommentare|comentários|commenti|комментари\w*|yorum)$"),
-    (Comment, Strength::WholeLine, r"^\d+\s+(comments?|replies|responses?|thoughts)\s+(to|on)\b"),
+    (Comment, Strength::WholeLine, r"^\d+\s+(comments?|replies|responses?|thoughts)\s+(to|on)(\s|$)"),
+    (Comment, Strength::WholeLine, r"^(comments?|kommentare|comentarios|commentaires|reactions)\s*\(\d+\)$"),
     // A commenter's name line: "jane_doe says:", "Max Mustermann schreibt:".
     (Comment, Strength::WholeLine, r"^\S+(\s\S+){0,3}\s+(says|said|wrote|writes|replied|schreibt|dice|dit|escribió|escreveu)\s*:?$"),
     (Share, Strength::WholeLine, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
@@ -235,7 +239,7 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
 /// The matcher: built-in tables plus the user's phrases and patterns.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    whole: HashMap<String, Category>,
+    whole: ahash::AHashMap<String, Category>,
     phrases: AhoCorasick,
     phrase_cat: Vec<Category>,
     patterns: RegexSet,
@@ -247,6 +251,9 @@ pub struct Rules {
 /// Lines longer than this many bytes are not matched against the built-in patterns: chrome
 /// lines are short, and long prose is judged by its shape, not by a word it contains.
 const MAX_RULE_BYTES: usize = 600;
+
+/// The built-in patterns describe short lines; longer ones are not tried against them.
+const MAX_PATTERN_BYTES: usize = 300;
 
 impl Default for Rules {
     fn default() -> Self {
@@ -309,7 +316,7 @@ impl Rules {
         if line.len() > MAX_RULE_BYTES {
             return None;
         }
-        if n_words <= 8 {
+        if n_words <= 8 && line.len() <= 120 {
             if let Some(&category) = self.whole.get(&fold_key(line)) {
                 return Some(Hit { category, strength: Strength::WholeLine });
             }
@@ -319,6 +326,9 @@ impl Rules {
             if is_word_boundary(lower, m.start(), m.end()) {
                 return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });
             }
+        }
+        if lower.len() > MAX_PATTERN_BYTES || !self.patterns.is_match(lower) {
+            return None;
         }
         self.patterns
             .matches(lower)

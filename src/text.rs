@@ -4,8 +4,10 @@
 //! Python; a `'\r'` just before the `'\n'` belongs to the line break, not to the line's text.
 //! Offsets are counted in Unicode code points, as Python indexes a `str`.
 
-use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+use ahash::AHashSet;
 
 /// One line of the input: its text (without the line break) and its spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +34,10 @@ pub fn split_lines(text: &str) -> Vec<RawLine<'_>> {
             Some(i) => (&rest[..i], 1usize, Some(&rest[i + 1..])),
             None => (rest, 0, None),
         };
+        // "\r\n" is one line break; a "\r" ending the input is taken as a line end too.
         let (content, cr) = match line.strip_suffix('\r') {
-            Some(c) if brk == 1 => (c, 1usize),
-            _ => (line, 0),
+            Some(c) => (c, 1usize),
+            None => (line, 0),
         };
         let n = char_count(content);
         let end = pos_chars + n + cr + brk;
@@ -73,6 +76,32 @@ pub fn is_unspaced_script(c: char) -> bool {
         | 0x1780..=0x17FF // Khmer
     )
 }
+
+/// A hasher for keys that are already hashes (the `u64` word hashes): passes them through.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A `HashMap` keyed by word hashes.
+pub type HashMapU64<V> = std::collections::HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+/// A `HashSet` of word hashes.
+pub type HashSetU64 = std::collections::HashSet<u64, BuildHasherDefault<IdHasher>>;
 
 /// 64-bit FNV-1a over bytes; small and fast for the short keys hashed here.
 #[inline]
@@ -128,8 +157,8 @@ telah sudah atau karena \
 i w z na do nie że się jest to jak po od za o ale przez dla są tak jego jej ich być \
 och att det som en på är av för med till den har de inte om ett var jag han hon vi";
 
-fn stopwords() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn stopwords() -> &'static AHashSet<&'static str> {
+    static SET: OnceLock<AHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOPWORDS.split_whitespace().collect())
 }
 
@@ -191,7 +220,8 @@ pub fn fold_key(line: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
-    for c in line.nfkc() {
+    let chars: Box<dyn Iterator<Item = char>> = if line.is_ascii() { Box::new(line.chars()) } else { Box::new(line.nfkc()) };
+    for c in chars {
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');

@@ -33,7 +33,7 @@ class Line:
     @property
     def index(self) -> int:
         """Position of the line in the page: ``text.split("\\n")[index]`` is this line
-        (less a trailing ``"\\r"``)."""
+        (less one trailing ``"\\r"``, which belongs to the line break)."""
 
 @final
 class Teaser:
@@ -63,10 +63,10 @@ class Page:
     def body(self) -> str:
         """The article body: the body lines' texts joined with ``"\\n"``."""
     @property
-    def lines(self) -> list[Line]:
+    def lines(self) -> tuple[Line, ...]:
         """Every input line, in order, exactly once (one per ``text.split("\\n")`` item)."""
     @property
-    def teasers(self) -> list[Teaser]:
+    def teasers(self) -> tuple[Teaser, ...]:
         """The teasers of other stories found on the page, in page order."""
     @property
     def labels(self) -> list[LabelName]:
@@ -98,8 +98,10 @@ def segment(text: str | None) -> Page:
     """Segments one scraped page (one block of text per line).
 
     Every line gets a label and a reason; the body is decoded for the whole page at once.
-    ``None`` gives an empty page (no lines). Raises ``TypeError`` for anything but ``str`` or
-    ``None``, ``ValueError`` for a string with lone surrogates.
+    ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page (no lines).
+    Raises ``TypeError`` for anything else that is not a ``str``, ``ValueError`` for a string
+    with lone surrogates. Nothing is dropped: a BOM or control characters stay in the lines'
+    text.
     """
 
 def clean(text: str | None) -> str:
@@ -109,10 +111,12 @@ def segment_batch(texts: Iterable[str | None], *, num_threads: int | None = None
     """Segments many pages in parallel, with the GIL released.
 
     ``texts`` is a list, tuple, pandas Series, numpy object array or any other iterable of
-    ``str``; ``None`` and NaN items give an empty page. Any other item raises ``TypeError``
-    naming its index. ``num_threads`` defaults to the ``NEWSCLEAN_NUM_THREADS`` environment
-    variable, else the number of cores. The output is the same for any thread count.
+    ``str``; ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page. Any
+    other item raises ``TypeError`` naming its index (``ValueError`` for lone surrogates).
+    ``num_threads`` (a positive int) defaults to the ``NEWSCLEAN_NUM_THREADS`` environment
+    variable, else the number of cores; ``0`` or less raises ``ValueError``. The output is the
+    same for any thread count.
     """
 
 def clean_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
-    """The bodies of many pages, in parallel (``None``/NaN items give ``""``)."""
+    """The bodies of many pages, in parallel (``None`` and missing values give ``""``)."""

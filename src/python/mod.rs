@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyList, PyString};
+use pyo3::types::{PyFloat, PyString, PyTuple};
 
 use crate::error::Error;
 use crate::parallel;
@@ -39,6 +39,14 @@ fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option
             return Ok(None);
         }
     }
+    // pandas' NA and NaT, numpy's float NaN scalars: missing values by their type's name.
+    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    if matches!(type_name.as_str(), "NAType" | "NaTType") {
+        return Ok(None);
+    }
+    if type_name.starts_with("float") && obj.extract::<f64>().is_ok_and(f64::is_nan) {
+        return Ok(None);
+    }
     Err(PyTypeError::new_err(format!(
         "{} must be str or None, not {}",
         at(),
@@ -64,6 +72,35 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
         out.push(extract_text(&item?, Some(i))?);
     }
     Ok(out)
+}
+
+/// A user rule list: any iterable of `str` (not a single `str`).
+fn extract_rules(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!("{name} must be an iterable of str, not a single str")));
+    }
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be str")))?;
+        let s = s.to_str().map_err(|e| PyValueError::new_err(format!("{name}[{i}] is not valid Unicode text: {e}")))?;
+        out.push(s.to_owned());
+    }
+    Ok(out)
+}
+
+/// `num_threads`: a positive int or None.
+fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    if obj.is_instance_of::<pyo3::types::PyBool>() || !obj.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyTypeError::new_err("num_threads must be a positive int or None"));
+    }
+    let n: i64 = obj.extract()?;
+    if n < 1 {
+        return Err(PyValueError::new_err(format!("num_threads must be at least 1, got {n}")));
+    }
+    Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
 /// A labelled line of a page.
@@ -121,8 +158,8 @@ impl PyTeaser {
 struct PyPage {
     text: Arc<str>,
     page: core_segment::Page,
-    lines: OnceLock<Py<PyList>>,
-    teasers: OnceLock<Py<PyList>>,
+    lines: OnceLock<Py<PyTuple>>,
+    teasers: OnceLock<Py<PyTuple>>,
 }
 
 impl PyPage {
@@ -149,7 +186,7 @@ impl PyPage {
 
     /// Every input line, in order.
     #[getter]
-    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
         if let Some(l) = self.lines.get() {
             return Ok(l.clone_ref(py));
         }
@@ -169,13 +206,13 @@ impl PyPage {
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        let list = PyList::new(py, items)?.unbind();
+        let list = PyTuple::new(py, items)?.unbind();
         Ok(self.lines.get_or_init(|| list).clone_ref(py))
     }
 
     /// The teasers of other stories found on the page.
     #[getter]
-    fn teasers(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+    fn teasers(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
         if let Some(l) = self.teasers.get() {
             return Ok(l.clone_ref(py));
         }
@@ -193,7 +230,7 @@ impl PyPage {
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        let list = PyList::new(py, items)?.unbind();
+        let list = PyTuple::new(py, items)?.unbind();
         Ok(self.teasers.get_or_init(|| list).clone_ref(py))
     }
 
@@ -264,8 +301,10 @@ fn run_clean_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny
 impl PySegmenter {
     #[new]
     #[pyo3(signature = (*, phrases = None, patterns = None))]
-    fn new(phrases: Option<Vec<String>>, patterns: Option<Vec<String>>) -> PyResult<Self> {
-        let rules = Rules::new(&phrases.unwrap_or_default(), &patterns.unwrap_or_default()).map_err(to_pyerr)?;
+    fn new(phrases: Option<&Bound<'_, PyAny>>, patterns: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let phrases = extract_rules(phrases, "phrases")?;
+        let patterns = extract_rules(patterns, "patterns")?;
+        let rules = Rules::new(&phrases, &patterns).map_err(to_pyerr)?;
         Ok(Self { inner: Arc::new(Segmenter::new(rules)) })
     }
 
@@ -278,13 +317,13 @@ impl PySegmenter {
     }
 
     #[pyo3(signature = (texts, *, num_threads = None))]
-    fn segment_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
-        run_batch(py, &self.inner, texts, num_threads)
+    fn segment_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
+        run_batch(py, &self.inner, texts, extract_threads(num_threads)?)
     }
 
     #[pyo3(signature = (texts, *, num_threads = None))]
-    fn clean_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
-        run_clean_batch(py, &self.inner, texts, num_threads)
+    fn clean_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+        run_clean_batch(py, &self.inner, texts, extract_threads(num_threads)?)
     }
 }
 
@@ -300,14 +339,14 @@ fn clean(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
 
 #[pyfunction]
 #[pyo3(signature = (texts, *, num_threads = None))]
-fn segment_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
-    run_batch(py, &default_segmenter(), texts, num_threads)
+fn segment_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
+    run_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
 }
 
 #[pyfunction]
 #[pyo3(signature = (texts, *, num_threads = None))]
-fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
-    run_clean_batch(py, &default_segmenter(), texts, num_threads)
+fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    run_clean_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
 }
 
 #[pymodule]

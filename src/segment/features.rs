@@ -196,7 +196,8 @@ fn is_date_word(w: &str) -> bool {
         "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
         "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
     ];
-    WORDS.contains(&w)
+    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| WORDS.iter().copied().collect()).contains(w)
 }
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for

@@ -23,10 +23,9 @@ pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f
     rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
 }
 
-use std::collections::HashMap;
 
 use crate::rules::Rules;
-use crate::text::{split_lines, RawLine};
+use crate::text::{split_lines, HashMapU64, RawLine};
 use features::{line_features, prose_score, LineFeatures};
 
 /// A line's label.
@@ -155,7 +154,7 @@ const TUNING: Tuning = Tuning {
     cohesion_weight: 4.0,
     cohesion_floor: -0.1,
     echo_penalty: 5.0,
-    boundary_cost: 4.0,
+    boundary_cost: 10.0,
     list_penalty: 1.0,
     list_min_items: 6.0,
     list_max_overlap: 0.12,
@@ -313,7 +312,7 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
 /// content words that other lines of the runs also use. `None` where there is too little text
 /// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
 fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
-    let mut vocab: HashMap<u64, u32> = HashMap::new();
+    let mut vocab: HashMapU64<u32> = HashMapU64::default();
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if in_run[i] && base[i].is_some_and(|s| s > t.body_min) {
@@ -385,16 +384,28 @@ fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> 
     };
     // The block must also be off the topic of the rest of the first-pass article. Its edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
-    let on_topic_share = |block: &[usize]| {
-        let (lo, hi) = (block[0], block[block.len() - 1]);
-        let mut vocab: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        for (i, f) in feats.iter().enumerate() {
-            if first[i] && (i < lo || i > hi) && base[i].is_some_and(|s| s > 0.0) {
-                vocab.extend(f.content.iter().copied());
+    let mut article: HashMapU64<u32> = HashMapU64::default();
+    for (i, f) in feats.iter().enumerate() {
+        if first[i] && base[i].is_some_and(|s| s > 0.0) {
+            for &h in &f.content {
+                *article.entry(h).or_insert(0) += 1;
             }
         }
-        let share = |i: usize| feats[i].content.iter().filter(|h| vocab.contains(h)).count() as f32 / feats[i].content.len() as f32;
-        (vocab.len(), block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
+    }
+    let on_topic_share = |block: &[usize]| {
+        // The article's words less the block's own lines.
+        let mut inside: HashMapU64<u32> = HashMapU64::default();
+        for &i in block {
+            if first[i] && base[i].is_some_and(|s| s > 0.0) {
+                for &h in &feats[i].content {
+                    *inside.entry(h).or_insert(0) += 1;
+                }
+            }
+        }
+        let outside = |h: &u64| article.get(h).copied().unwrap_or(0) > inside.get(h).copied().unwrap_or(0);
+        let vocab = article.keys().filter(|h| outside(h)).count();
+        let share = |i: usize| feats[i].content.iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
+        (vocab, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
     };
     let mut out = vec![false; feats.len()];
     let mut block: Vec<usize> = Vec::new();
@@ -445,7 +456,8 @@ fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize)
 /// line's content words in the longer one): a reworded blurb, or a lede and its cut-off copy.
 fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
     const MIN_WORDS: usize = 6;
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    const MAX_POSTINGS: usize = 32;
+    let mut index: HashMapU64<Vec<u32>> = HashMapU64::default();
     for (i, f) in feats.iter().enumerate() {
         if f.content.len() >= MIN_WORDS {
             for &h in &f.content {
@@ -455,17 +467,19 @@ fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
     }
     let mut out = vec![None; feats.len()];
     let mut best = vec![0f32; feats.len()];
-    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let mut counts: HashMapU64<u32> = HashMapU64::default();
     for (i, f) in feats.iter().enumerate() {
         if f.content.len() < MIN_WORDS {
             continue;
         }
         counts.clear();
         for h in &f.content {
-            if let Some(ls) = index.get(h) {
+            // A word on very many lines of the page identifies no echo; skipping it keeps
+            // this linear on pages of thousands of similar lines.
+            if let Some(ls) = index.get(h).filter(|ls| ls.len() <= MAX_POSTINGS) {
                 for &j in ls {
                     if j as usize != i {
-                        *counts.entry(j).or_insert(0) += 1;
+                        *counts.entry(u64::from(j)).or_insert(0) += 1;
                     }
                 }
             }
