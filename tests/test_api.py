@@ -238,3 +238,18 @@ def test_reprs_do_not_crash(sample_text):
     assert repr(page.lines[0]).startswith("Line(")
     assert repr(page.teasers[0]).startswith("Teaser(")
     assert repr(newsclean.segment("ü" * 200).lines[0]).startswith("Line(")
+
+
+def _child_clean(texts):
+    return newsclean.clean_batch(texts, num_threads=2)
+
+
+def test_fork_after_batch_does_not_deadlock():
+    import multiprocessing
+
+    texts = ["Leave the first comment\n" + "The council met on Monday and agreed to repair the roads before winter. " * 3] * 20
+    parent = newsclean.clean_batch(texts, num_threads=2)  # the pool exists before the fork
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        child = pool.apply_async(_child_clean, (texts,)).get(timeout=60)
+    assert child == parent
