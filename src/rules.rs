@@ -8,8 +8,9 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
+
 use crate::error::Error;
-use crate::text::{fold_key, lower_into};
+use crate::text::{fold_hash, lower_into};
 
 /// What kind of site chrome a rule recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -239,7 +240,7 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
 /// The matcher: built-in tables plus the user's phrases and patterns.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    whole: ahash::AHashMap<String, Category>,
+    whole: crate::text::HashMapU64<Category>,
     phrases: AhoCorasick,
     phrase_cat: Vec<Category>,
     patterns: RegexSet,
@@ -268,13 +269,18 @@ impl Rules {
     /// # Errors
     /// [`Error::InvalidPattern`] names a user pattern that does not compile.
     pub fn new(user_phrases: &[String], user_patterns: &[String]) -> Result<Self, Error> {
-        let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_key(p), c)).collect();
+        let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_hash(p), c)).collect();
         let phrases = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
             .build(PHRASES.iter().map(|&(_, p)| p))
             .expect("built-in phrases compile");
         let phrase_cat = PHRASES.iter().map(|&(c, _)| c).collect();
-        let patterns = RegexSet::new(PATTERNS.iter().map(|&(_, _, p)| p)).expect("built-in patterns compile");
+        // Case-insensitive, so ASCII lines are matched as they are.
+        let patterns = RegexSetBuilder::new(PATTERNS.iter().map(|&(_, _, p)| p))
+            .case_insensitive(true)
+            .build()
+            .expect("built-in patterns compile");
         let pattern_cat = PATTERNS.iter().map(|&(c, st, _)| (c, st)).collect();
         let user_phrases = if user_phrases.is_empty() {
             None
@@ -310,6 +316,15 @@ impl Rules {
     /// `buf` is scratch space for the lower-cased line.
     #[must_use]
     pub fn check(&self, line: &str, n_words: usize, buf: &mut String) -> Option<Hit> {
+        let has_upper_non_ascii = !line.is_ascii() && line.chars().any(|c| !c.is_ascii() && c.is_uppercase());
+        self.check_with(line, n_words, has_upper_non_ascii, buf)
+    }
+
+    /// [`Rules::check`] for callers that already know whether the line has upper-case letters
+    /// outside ASCII (then it is lower-cased before phrase matching; otherwise the phrases,
+    /// matched ASCII-case-insensitively, run on the line as it is).
+    #[must_use]
+    pub fn check_with(&self, line: &str, n_words: usize, has_upper_non_ascii: bool, buf: &mut String) -> Option<Hit> {
         if let Some(hit) = self.check_user(line) {
             return Some(hit);
         }
@@ -317,11 +332,14 @@ impl Rules {
             return None;
         }
         if n_words <= 8 && line.len() <= 120 {
-            if let Some(&category) = self.whole.get(&fold_key(line)) {
+            if let Some(&category) = self.whole.get(&fold_hash(line)) {
                 return Some(Hit { category, strength: Strength::WholeLine });
             }
         }
-        let lower = lower_into(line.trim(), buf);
+        // The phrases are lower case and matched ASCII-case-insensitively, so only a line with
+        // upper-case letters outside ASCII needs a lower-cased copy.
+        let line = line.trim();
+        let lower = if has_upper_non_ascii { lower_into(line, buf) } else { line };
         for m in self.phrases.find_iter(lower) {
             if is_word_boundary(lower, m.start(), m.end()) {
                 return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });

@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
 use crate::rules::{Hit, Rules, Strength};
-use crate::text::{fnv1a, for_each_word, is_stopword, is_unspaced_script, lower_into};
+use crate::text::{fnv1a, is_unspaced_script};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -88,7 +88,41 @@ impl LineFeatures {
     }
 }
 
-/// Computes the features of one line. `buf` is scratch space.
+/// FNV-1a step; word hashes are FNV-1a over the lower-cased UTF-8 bytes, the same as
+/// [`crate::text::fnv1a`] of the lower-cased word.
+#[inline]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Hashes of the stopwords and of the date words, for lookups without building strings.
+struct WordSets {
+    stop: crate::text::HashSetU64,
+    date: crate::text::HashSetU64,
+}
+
+fn word_sets() -> &'static WordSets {
+    static SETS: std::sync::OnceLock<WordSets> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| WordSets {
+        stop: crate::text::STOPWORDS.split_whitespace().map(|w| fnv1a(w.as_bytes())).collect(),
+        date: DATE_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect(),
+    })
+}
+
+/// A word being scanned.
+#[derive(Default)]
+struct Word {
+    hash: u64,
+    bytes: usize,
+    letters: usize,
+    all_upper: bool,
+    all_digits: bool,
+    first: char,
+}
+
+/// Computes the features of one line in one pass over its bytes. `buf` is scratch space.
 #[must_use]
 pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeatures {
     let mut f = LineFeatures::default();
@@ -96,68 +130,119 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
     if trimmed.is_empty() {
         return f;
     }
-    let mut first = true;
-    let mut lower = String::new();
+    let sets = word_sets();
+    let bytes = trimmed.as_bytes();
+    let mut first_word = true;
     let mut n_date_words = 0usize;
-    for_each_word(trimmed, |w| {
+    let mut word: Option<Word> = None;
+    let mut run_len = 0usize; // alphanumeric characters since the last other character
+    let mut upper_non_ascii = false;
+    f.content.reserve(trimmed.len() / 6 + 1);
+    let emit = |w: Word, f: &mut LineFeatures, first_word: &mut bool, n_date_words: &mut usize| {
         f.n_words += 1;
-        let c0 = w.chars().next().unwrap_or(' ');
-        if is_unspaced_script(c0) {
-            f.unspaced = true;
-            return;
-        }
-        if w.bytes().all(|b| b.is_ascii_digit()) {
+        if w.all_digits {
             f.n_numeric += 1;
             return;
         }
-        if !first && (c0.is_uppercase() || c0.is_lowercase()) {
+        if !*first_word && (w.first.is_uppercase() || w.first.is_lowercase()) {
             f.n_cased += 1;
-            if c0.is_uppercase() {
+            if w.first.is_uppercase() {
                 f.n_cap += 1;
             }
         }
-        first = false;
-        let mut letters = 0usize;
-        let mut all_upper = true;
-        for c in w.chars() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if !c.is_uppercase() {
-                    all_upper = false;
-                }
-            }
-        }
-        if letters >= 2 && all_upper {
+        *first_word = false;
+        if w.letters >= 2 && w.all_upper {
             f.n_upper += 1;
         }
-        let lw = lower_into(w, &mut lower);
-        if is_date_word(lw) {
-            n_date_words += 1;
+        if sets.date.contains(&w.hash) {
+            *n_date_words += 1;
         }
-        if is_stopword(lw) {
+        if sets.stop.contains(&w.hash) {
             f.n_stop += 1;
-        } else if lw.len() >= 3 {
-            let h = fnv1a(lw.as_bytes());
-            if !f.content.contains(&h) {
-                f.content.push(h);
-            }
+        } else if w.bytes >= 3 {
+            f.content.push(w.hash);
         }
-    });
-    // Sentence ends: a terminal mark followed by a space or the end, after a word of 2+ chars.
-    let bytes = trimmed.as_bytes();
-    let mut prev_word_len = 0usize;
-    for (i, c) in trimmed.char_indices() {
-        if c.is_alphanumeric() {
-            prev_word_len += 1;
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 { (b as char, 1) } else { decode_at(trimmed, i) };
+        let alnum = if b < 0x80 { b.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
+        if alnum {
+            run_len += 1;
+            if b >= 0x80 && is_unspaced_script(c) {
+                if let Some(w) = word.take() {
+                    emit(w, &mut f, &mut first_word, &mut n_date_words);
+                }
+                f.n_words += 1;
+                f.unspaced = true;
+            } else {
+                let w = word.get_or_insert_with(|| Word { hash: FNV_OFFSET, all_upper: true, all_digits: true, first: c, ..Word::default() });
+                w.bytes += len;
+                if b < 0x80 {
+                    w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
+                    if b.is_ascii_alphabetic() {
+                        w.letters += 1;
+                        w.all_digits = false;
+                        if b.is_ascii_lowercase() {
+                            w.all_upper = false;
+                        }
+                    }
+                } else {
+                    let mut tmp = [0u8; 4];
+                    for lc in c.to_lowercase() {
+                        for &x in lc.encode_utf8(&mut tmp).as_bytes() {
+                            w.hash = fnv_step(w.hash, x);
+                        }
+                    }
+                    w.all_digits = false;
+                    if c.is_alphabetic() {
+                        w.letters += 1;
+                        if c.is_uppercase() {
+                            upper_non_ascii = true;
+                        } else {
+                            w.all_upper = false;
+                        }
+                    }
+                }
+            }
         } else {
-            let end_mark = matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
-            let at_end = i + c.len_utf8() >= bytes.len() || bytes[i + c.len_utf8()] == b' ';
-            if end_mark && at_end && (prev_word_len >= 2 || c != '.') {
-                f.n_sentences += 1;
+            let joiner = matches!(c, '\'' | '’' | '-');
+            let next_is_word = joiner && word.is_some() && {
+                let j = i + len;
+                j < bytes.len() && {
+                    let (n, _) = if bytes[j] < 0x80 { (bytes[j] as char, 1) } else { decode_at(trimmed, j) };
+                    n.is_alphanumeric() && !is_unspaced_script(n)
+                }
+            };
+            if next_is_word {
+                if let Some(w) = word.as_mut() {
+                    let mut tmp = [0u8; 4];
+                    for &x in c.encode_utf8(&mut tmp).as_bytes() {
+                        w.hash = fnv_step(w.hash, x);
+                    }
+                    w.bytes += len;
+                }
+            } else if let Some(w) = word.take() {
+                emit(w, &mut f, &mut first_word, &mut n_date_words);
             }
-            prev_word_len = 0;
+            // Sentence ends: a terminal mark followed by a space or the end, after a word of
+            // two or more characters (so "U.S." mid-sentence is not an end).
+            if matches!(c, '.' | '!' | '?' | '。' | '！' | '？') {
+                let at_end = i + len >= bytes.len() || bytes[i + len] == b' ';
+                if at_end && (run_len >= 2 || c != '.') {
+                    f.n_sentences += 1;
+                }
+            }
+            run_len = 0;
         }
+        i += len;
     }
+    if let Some(w) = word.take() {
+        emit(w, &mut f, &mut first_word, &mut n_date_words);
+    }
+    f.content.sort_unstable();
+    f.content.dedup();
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
     f.truncated = trimmed.ends_with("...")
         || trimmed.ends_with('…')
@@ -169,22 +254,27 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         f.n_sentences = 1;
     }
     f.ends_colon = tail.ends_with(':');
-    let seps = trimmed.matches(['|', '•', '»', '›', '·']).count();
+    let seps = bytes.iter().filter(|&&b| b == b'|').count() + if trimmed.is_ascii() { 0 } else { trimmed.matches(['•', '»', '›', '·']).count() };
     f.linky = seps >= 2
-        || trimmed.contains("http://")
-        || trimmed.contains("https://")
-        || trimmed.contains("www.")
-        || (trimmed.contains('@') && trimmed.contains('.') && f.n_words <= 6);
+        || memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memmem::find(bytes, b"www.").is_some()
+        || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
     f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
-    f.rule = rules.check(trimmed, f.n_words, buf);
+    f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
     f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + n_date_words == f.n_words;
     f
 }
 
+/// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.
+#[inline]
+fn decode_at(s: &str, i: usize) -> (char, usize) {
+    let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
+    (c, c.len_utf8())
+}
+
 /// Month and weekday names (en, de, fr, es, pt, it, in full and abbreviated), and the small
 /// words of a date or time ("at", "am", "pm", "um", "uhr"), lower case.
-fn is_date_word(w: &str) -> bool {
-    const WORDS: &[&str] = &[
+const DATE_WORDS: &[&str] = &[
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
         "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thursday", "fri", "friday",
@@ -195,10 +285,7 @@ fn is_date_word(w: &str) -> bool {
         "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "janeiro", "fevereiro",
         "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
         "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
-    ];
-    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| WORDS.iter().copied().collect()).contains(w)
-}
+];
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
 /// chrome; roughly a log-odds. `None` for empty lines, which the decoder passes over freely.
