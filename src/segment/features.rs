@@ -111,15 +111,64 @@ fn word_sets() -> &'static WordSets {
     })
 }
 
-/// A word being scanned.
-#[derive(Default)]
-struct Word {
+/// The word being scanned, and what the finished words add up to.
+struct Scan<'s> {
+    sets: &'s WordSets,
+    in_word: bool,
     hash: u64,
     bytes: usize,
     letters: usize,
     all_upper: bool,
     all_digits: bool,
-    first: char,
+    first_upper: bool,
+    first_cased: bool,
+    first_word: bool,
+    n_date_words: usize,
+}
+
+impl Scan<'_> {
+    #[inline]
+    fn start(&mut self, upper: bool, cased: bool) {
+        self.in_word = true;
+        self.hash = FNV_OFFSET;
+        self.bytes = 0;
+        self.letters = 0;
+        self.all_upper = true;
+        self.all_digits = true;
+        self.first_upper = upper;
+        self.first_cased = cased;
+    }
+
+    #[inline]
+    fn finish(&mut self, f: &mut LineFeatures) {
+        if !self.in_word {
+            return;
+        }
+        self.in_word = false;
+        f.n_words += 1;
+        if self.all_digits {
+            f.n_numeric += 1;
+            return;
+        }
+        if !self.first_word && self.first_cased {
+            f.n_cased += 1;
+            if self.first_upper {
+                f.n_cap += 1;
+            }
+        }
+        self.first_word = false;
+        if self.letters >= 2 && self.all_upper {
+            f.n_upper += 1;
+        }
+        if self.sets.date.contains(&self.hash) {
+            self.n_date_words += 1;
+        }
+        if self.sets.stop.contains(&self.hash) {
+            f.n_stop += 1;
+        } else if self.bytes >= 3 {
+            f.content.push(self.hash);
+        }
+    }
 }
 
 /// Computes the features of one line in one pass over its bytes. `buf` is scratch space.
@@ -130,117 +179,118 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
     if trimmed.is_empty() {
         return f;
     }
-    let sets = word_sets();
     let bytes = trimmed.as_bytes();
-    let mut first_word = true;
-    let mut n_date_words = 0usize;
-    let mut word: Option<Word> = None;
+    let mut w = Scan {
+        sets: word_sets(),
+        in_word: false,
+        hash: 0,
+        bytes: 0,
+        letters: 0,
+        all_upper: true,
+        all_digits: true,
+        first_upper: false,
+        first_cased: false,
+        first_word: true,
+        n_date_words: 0,
+    };
     let mut run_len = 0usize; // alphanumeric characters since the last other character
     let mut upper_non_ascii = false;
+    let mut seps = 0usize;
     f.content.reserve(trimmed.len() / 6 + 1);
-    let emit = |w: Word, f: &mut LineFeatures, first_word: &mut bool, n_date_words: &mut usize| {
-        f.n_words += 1;
-        if w.all_digits {
-            f.n_numeric += 1;
-            return;
-        }
-        if !*first_word && (w.first.is_uppercase() || w.first.is_lowercase()) {
-            f.n_cased += 1;
-            if w.first.is_uppercase() {
-                f.n_cap += 1;
-            }
-        }
-        *first_word = false;
-        if w.letters >= 2 && w.all_upper {
-            f.n_upper += 1;
-        }
-        if sets.date.contains(&w.hash) {
-            *n_date_words += 1;
-        }
-        if sets.stop.contains(&w.hash) {
-            f.n_stop += 1;
-        } else if w.bytes >= 3 {
-            f.content.push(w.hash);
-        }
-    };
     let mut i = 0;
-    while i < bytes.len() {
+    let n = bytes.len();
+    while i < n {
         let b = bytes[i];
-        let (c, len) = if b < 0x80 { (b as char, 1) } else { decode_at(trimmed, i) };
-        let alnum = if b < 0x80 { b.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
-        if alnum {
-            run_len += 1;
-            if b >= 0x80 && is_unspaced_script(c) {
-                if let Some(w) = word.take() {
-                    emit(w, &mut f, &mut first_word, &mut n_date_words);
+        if b < 0x80 {
+            // ASCII fast path.
+            if b.is_ascii_alphanumeric() {
+                run_len += 1;
+                if !w.in_word {
+                    w.start(b.is_ascii_uppercase(), b.is_ascii_alphabetic());
                 }
+                w.bytes += 1;
+                w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
+                if b.is_ascii_alphabetic() {
+                    w.letters += 1;
+                    w.all_digits = false;
+                    w.all_upper &= b.is_ascii_uppercase();
+                }
+            } else {
+                if (b == b'\'' || b == b'-') && w.in_word && joins_next(trimmed, i + 1) {
+                    w.hash = fnv_step(w.hash, b);
+                    w.bytes += 1;
+                } else {
+                    w.finish(&mut f);
+                }
+                match b {
+                    b'.' | b'!' | b'?' => {
+                        // A sentence end: a mark followed by a space or the end, after a word of
+                        // two or more characters (so "U.S." mid-sentence is not an end).
+                        let at_end = i + 1 >= n || bytes[i + 1] == b' ';
+                        if at_end && (run_len >= 2 || b != b'.') {
+                            f.n_sentences += 1;
+                        }
+                    }
+                    b'|' => seps += 1,
+                    _ => {}
+                }
+                run_len = 0;
+            }
+            i += 1;
+            continue;
+        }
+        let (c, len) = decode_at(trimmed, i);
+        if c.is_alphanumeric() {
+            run_len += 1;
+            if is_unspaced_script(c) {
+                w.finish(&mut f);
                 f.n_words += 1;
                 f.unspaced = true;
             } else {
-                let w = word.get_or_insert_with(|| Word { hash: FNV_OFFSET, all_upper: true, all_digits: true, first: c, ..Word::default() });
+                if !w.in_word {
+                    w.start(c.is_uppercase(), c.is_uppercase() || c.is_lowercase());
+                }
                 w.bytes += len;
-                if b < 0x80 {
-                    w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
-                    if b.is_ascii_alphabetic() {
-                        w.letters += 1;
-                        w.all_digits = false;
-                        if b.is_ascii_lowercase() {
-                            w.all_upper = false;
-                        }
+                let mut tmp = [0u8; 4];
+                for lc in c.to_lowercase() {
+                    for &x in lc.encode_utf8(&mut tmp).as_bytes() {
+                        w.hash = fnv_step(w.hash, x);
                     }
-                } else {
-                    let mut tmp = [0u8; 4];
-                    for lc in c.to_lowercase() {
-                        for &x in lc.encode_utf8(&mut tmp).as_bytes() {
-                            w.hash = fnv_step(w.hash, x);
-                        }
-                    }
-                    w.all_digits = false;
-                    if c.is_alphabetic() {
-                        w.letters += 1;
-                        if c.is_uppercase() {
-                            upper_non_ascii = true;
-                        } else {
-                            w.all_upper = false;
-                        }
+                }
+                w.all_digits = false;
+                if c.is_alphabetic() {
+                    w.letters += 1;
+                    if c.is_uppercase() {
+                        upper_non_ascii = true;
+                    } else {
+                        w.all_upper = false;
                     }
                 }
             }
         } else {
-            let joiner = matches!(c, '\'' | '’' | '-');
-            let next_is_word = joiner && word.is_some() && {
-                let j = i + len;
-                j < bytes.len() && {
-                    let (n, _) = if bytes[j] < 0x80 { (bytes[j] as char, 1) } else { decode_at(trimmed, j) };
-                    n.is_alphanumeric() && !is_unspaced_script(n)
+            if c == '’' && w.in_word && joins_next(trimmed, i + len) {
+                let mut tmp = [0u8; 4];
+                for &x in c.encode_utf8(&mut tmp).as_bytes() {
+                    w.hash = fnv_step(w.hash, x);
                 }
-            };
-            if next_is_word {
-                if let Some(w) = word.as_mut() {
-                    let mut tmp = [0u8; 4];
-                    for &x in c.encode_utf8(&mut tmp).as_bytes() {
-                        w.hash = fnv_step(w.hash, x);
-                    }
-                    w.bytes += len;
-                }
-            } else if let Some(w) = word.take() {
-                emit(w, &mut f, &mut first_word, &mut n_date_words);
+                w.bytes += len;
+            } else {
+                w.finish(&mut f);
             }
-            // Sentence ends: a terminal mark followed by a space or the end, after a word of
-            // two or more characters (so "U.S." mid-sentence is not an end).
-            if matches!(c, '.' | '!' | '?' | '。' | '！' | '？') {
-                let at_end = i + len >= bytes.len() || bytes[i + len] == b' ';
-                if at_end && (run_len >= 2 || c != '.') {
-                    f.n_sentences += 1;
+            match c {
+                '。' | '！' | '？' => {
+                    if i + len >= n || bytes[i + len] == b' ' {
+                        f.n_sentences += 1;
+                    }
                 }
+                '•' | '»' | '›' | '·' => seps += 1,
+                _ => {}
             }
             run_len = 0;
         }
         i += len;
     }
-    if let Some(w) = word.take() {
-        emit(w, &mut f, &mut first_word, &mut n_date_words);
-    }
+    w.finish(&mut f);
     f.content.sort_unstable();
     f.content.dedup();
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
@@ -254,15 +304,28 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         f.n_sentences = 1;
     }
     f.ends_colon = tail.ends_with(':');
-    let seps = bytes.iter().filter(|&&b| b == b'|').count() + if trimmed.is_ascii() { 0 } else { trimmed.matches(['•', '»', '›', '·']).count() };
     f.linky = seps >= 2
         || memchr::memmem::find(bytes, b"://").is_some()
         || memchr::memmem::find(bytes, b"www.").is_some()
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
     f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
     f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
-    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + n_date_words == f.n_words;
+    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
     f
+}
+
+/// Does the character at byte `j` continue a word ("don't", "well-known")?
+#[inline]
+fn joins_next(s: &str, j: usize) -> bool {
+    let bytes = s.as_bytes();
+    if j >= bytes.len() {
+        return false;
+    }
+    if bytes[j] < 0x80 {
+        return bytes[j].is_ascii_alphanumeric();
+    }
+    let (n, _) = decode_at(s, j);
+    n.is_alphanumeric() && !is_unspaced_script(n)
 }
 
 /// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.

@@ -455,45 +455,46 @@ fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize)
 /// For each line, another line of the page that words the same thing (most of the shorter
 /// line's content words in the longer one): a reworded blurb, or a lede and its cut-off copy.
 fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
+    // Lines of blurb size only: a long paragraph is neither a blurb nor a teaser's full form.
     const MIN_WORDS: usize = 6;
+    const MAX_WORDS: usize = 80;
+    // A word on very many lines of the page identifies no echo; skipping it keeps this
+    // linear on pages of thousands of similar lines.
     const MAX_POSTINGS: usize = 32;
-    let mut index: HashMapU64<Vec<u32>> = HashMapU64::default();
+    let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len());
+    let mut postings: Vec<(u64, u32)> = Vec::new();
     for (i, f) in feats.iter().enumerate() {
-        if f.content.len() >= MIN_WORDS {
-            for &h in &f.content {
-                index.entry(h).or_default().push(i as u32);
+        if eligible(f) {
+            postings.extend(f.content.iter().map(|&h| (h, i as u32)));
+        }
+    }
+    postings.sort_unstable();
+    // Every pair of lines sharing a word, once per shared word.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() > 1 && group.len() <= MAX_POSTINGS {
+            for (k, &(_, a)) in group.iter().enumerate() {
+                pairs.extend(group[k + 1..].iter().map(|&(_, b)| (a.min(b), a.max(b))));
             }
         }
     }
-    let mut out = vec![None; feats.len()];
+    pairs.sort_unstable();
+    let mut out: Vec<Option<usize>> = vec![None; feats.len()];
     let mut best = vec![0f32; feats.len()];
-    let mut counts: HashMapU64<u32> = HashMapU64::default();
-    for (i, f) in feats.iter().enumerate() {
-        if f.content.len() < MIN_WORDS {
-            continue;
+    let mut offer = |i: usize, j: usize, overlap: f32| {
+        // Ties go to the nearest line, then the earlier one.
+        let better = overlap > best[i]
+            || overlap == best[i] && out[i].is_some_and(|k: usize| (j.abs_diff(i), j) < (k.abs_diff(i), k));
+        if overlap >= 0.6 && better {
+            best[i] = overlap;
+            out[i] = Some(j);
         }
-        counts.clear();
-        for h in &f.content {
-            // A word on very many lines of the page identifies no echo; skipping it keeps
-            // this linear on pages of thousands of similar lines.
-            if let Some(ls) = index.get(h).filter(|ls| ls.len() <= MAX_POSTINGS) {
-                for &j in ls {
-                    if j as usize != i {
-                        *counts.entry(u64::from(j)).or_insert(0) += 1;
-                    }
-                }
-            }
-        }
-        for (&j, &c) in &counts {
-            let j = j as usize;
-            let overlap = c as f32 / f.content.len().min(feats[j].content.len()) as f32;
-            // Ties go to the nearest line, so the choice does not depend on hash order.
-            let better = overlap > best[i] || overlap == best[i] && out[i].is_some_and(|k: usize| j.abs_diff(i) < k.abs_diff(i) || j.abs_diff(i) == k.abs_diff(i) && j < k);
-            if overlap >= 0.6 && better {
-                best[i] = overlap;
-                out[i] = Some(j);
-            }
-        }
+    };
+    for run in pairs.chunk_by(|x, y| x == y) {
+        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
+        let overlap = run.len() as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
+        offer(a, b, overlap);
+        offer(b, a, overlap);
     }
     out
 }
