@@ -248,6 +248,21 @@ pub fn fold_hash(line: &str) -> u64 {
     let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     let mut pending_space = false;
     let mut any = false;
+    if line.is_ascii() {
+        for &b in line.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && any {
+                    h = step(h, b' ');
+                }
+                pending_space = false;
+                any = true;
+                h = step(h, if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() });
+            } else {
+                pending_space = true;
+            }
+        }
+        return h;
+    }
     let mut tmp = [0u8; 4];
     for c in line.chars() {
         if c.is_alphanumeric() {

@@ -106,8 +106,9 @@ fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
 /// A labelled line of a page.
 #[pyclass(frozen, module = "newsclean", name = "Line")]
 struct PyLine {
-    #[pyo3(get)]
-    text: Py<PyString>,
+    /// The page's text; the line's own text is cut from it on access.
+    page_text: Arc<str>,
+    bytes: std::ops::Range<usize>,
     #[pyo3(get)]
     label: &'static str,
     #[pyo3(get)]
@@ -122,8 +123,14 @@ struct PyLine {
 
 #[pymethods]
 impl PyLine {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let text = self.text.bind(py).to_string();
+    /// The line's text, without its line break.
+    #[getter]
+    fn text(&self) -> &str {
+        &self.page_text[self.bytes.clone()]
+    }
+
+    fn __repr__(&self) -> String {
+        let text = self.text();
         let short: String = text.chars().take(40).collect();
         let ell = if short.len() < text.len() { "…" } else { "" };
         format!("Line(index={}, label={:?}, reason={:?}, text={:?}{ell})", self.index, self.label, self.reason, short)
@@ -197,7 +204,8 @@ impl PyPage {
             .enumerate()
             .map(|(i, l)| {
                 Py::new(py, PyLine {
-                    text: self.line_text(py, i).unbind(),
+                    page_text: Arc::clone(&self.text),
+                    bytes: l.bytes.clone(),
                     label: l.label.as_str(),
                     reason: l.reason,
                     start: l.start,

@@ -36,8 +36,37 @@ pub struct LineFeatures {
     pub unspaced: bool,
     /// The first rule that matched, if any.
     pub rule: Option<Hit>,
-    /// Hashes of the line's distinct content words (lower case, not function words, 3+ chars).
-    pub content: Vec<u64>,
+    /// The line's distinct content words (lower case, not function words, 3+ chars), as
+    /// sorted hashes in the page's word store.
+    pub content: Content,
+}
+
+/// A line's content words: a range of the page's word store (one vector for the whole page,
+/// so lines cost no allocation of their own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Content {
+    start: u32,
+    len: u32,
+}
+
+impl Content {
+    /// The sorted word hashes, from the page's store.
+    #[must_use]
+    pub fn get<'a>(&self, words: &'a [u64]) -> &'a [u64] {
+        &words[self.start as usize..(self.start + self.len) as usize]
+    }
+
+    /// How many distinct content words the line has.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// True when the line has no content words.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 impl LineFeatures {
@@ -97,17 +126,25 @@ fn fnv_step(h: u64, b: u8) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// Hashes of the stopwords and of the date words, for lookups without building strings.
+/// Word classes by hash, for lookups without building strings: bit 1 stopword, bit 2 date word.
 struct WordSets {
-    stop: crate::text::HashSetU64,
-    date: crate::text::HashSetU64,
+    class: crate::text::HashMapU64<u8>,
 }
+
+const STOP: u8 = 1;
+const DATE: u8 = 2;
 
 fn word_sets() -> &'static WordSets {
     static SETS: std::sync::OnceLock<WordSets> = std::sync::OnceLock::new();
-    SETS.get_or_init(|| WordSets {
-        stop: crate::text::STOPWORDS.split_whitespace().map(|w| fnv1a(w.as_bytes())).collect(),
-        date: DATE_WORDS.iter().map(|w| fnv1a(w.as_bytes())).collect(),
+    SETS.get_or_init(|| {
+        let mut class = crate::text::HashMapU64::default();
+        for w in crate::text::STOPWORDS.split_whitespace() {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= STOP;
+        }
+        for w in DATE_WORDS {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= DATE;
+        }
+        WordSets { class }
     })
 }
 
@@ -140,7 +177,7 @@ impl Scan<'_> {
     }
 
     #[inline]
-    fn finish(&mut self, f: &mut LineFeatures) {
+    fn finish(&mut self, f: &mut LineFeatures, words: &mut Vec<u64>) {
         if !self.in_word {
             return;
         }
@@ -160,20 +197,22 @@ impl Scan<'_> {
         if self.letters >= 2 && self.all_upper {
             f.n_upper += 1;
         }
-        if self.sets.date.contains(&self.hash) {
+        let class = self.sets.class.get(&self.hash).copied().unwrap_or(0);
+        if class & DATE != 0 {
             self.n_date_words += 1;
         }
-        if self.sets.stop.contains(&self.hash) {
+        if class & STOP != 0 {
             f.n_stop += 1;
         } else if self.bytes >= 3 {
-            f.content.push(self.hash);
+            words.push(self.hash);
         }
     }
 }
 
-/// Computes the features of one line in one pass over its bytes. `buf` is scratch space.
+/// Computes the features of one line in one pass over its bytes, appending its content
+/// words to the page's `words` store. `buf` is scratch space.
 #[must_use]
-pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeatures {
+pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Vec<u64>) -> LineFeatures {
     let mut f = LineFeatures::default();
     let trimmed = line.trim();
     if trimmed.is_empty() {
@@ -196,7 +235,8 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
     let mut run_len = 0usize; // alphanumeric characters since the last other character
     let mut upper_non_ascii = false;
     let mut seps = 0usize;
-    f.content.reserve(trimmed.len() / 6 + 1);
+    let mut url = false;
+    let first = words.len();
     let mut i = 0;
     let n = bytes.len();
     while i < n {
@@ -220,7 +260,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
                     w.hash = fnv_step(w.hash, b);
                     w.bytes += 1;
                 } else {
-                    w.finish(&mut f);
+                    w.finish(&mut f, words);
                 }
                 match b {
                     b'.' | b'!' | b'?' => {
@@ -230,8 +270,12 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
                         if at_end && (run_len >= 2 || b != b'.') {
                             f.n_sentences += 1;
                         }
+                        if b == b'.' && i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
+                            url = true;
+                        }
                     }
                     b'|' => seps += 1,
+                    b'/' if i >= 2 && &bytes[i - 2..i] == b":/" => url = true,
                     _ => {}
                 }
                 run_len = 0;
@@ -243,7 +287,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         if c.is_alphanumeric() {
             run_len += 1;
             if is_unspaced_script(c) {
-                w.finish(&mut f);
+                w.finish(&mut f, words);
                 f.n_words += 1;
                 f.unspaced = true;
             } else {
@@ -275,7 +319,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
                 }
                 w.bytes += len;
             } else {
-                w.finish(&mut f);
+                w.finish(&mut f, words);
             }
             match c {
                 '。' | '！' | '？' => {
@@ -290,9 +334,18 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         }
         i += len;
     }
-    w.finish(&mut f);
-    f.content.sort_unstable();
-    f.content.dedup();
+    w.finish(&mut f, words);
+    let mine = &mut words[first..];
+    mine.sort_unstable();
+    let mut kept = 0;
+    for k in 0..mine.len() {
+        if k == 0 || mine[k] != mine[kept - 1] {
+            mine[kept] = mine[k];
+            kept += 1;
+        }
+    }
+    words.truncate(first + kept);
+    f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
     f.truncated = trimmed.ends_with("...")
         || trimmed.ends_with('…')
@@ -305,8 +358,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
     }
     f.ends_colon = tail.ends_with(':');
     f.linky = seps >= 2
-        || memchr::memmem::find(bytes, b"://").is_some()
-        || memchr::memmem::find(bytes, b"www.").is_some()
+        || url
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
     f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
     f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);

@@ -187,15 +187,16 @@ impl Segmenter {
     fn decode(&self, raw: &[RawLine<'_>]) -> Decoded {
         let t = TUNING;
         let mut buf = String::new();
-        let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &self.rules, &mut buf)).collect();
+        let mut words: Vec<u64> = Vec::with_capacity(raw.iter().map(|l| l.text.len()).sum::<usize>() / 8);
+        let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &self.rules, &mut buf, &mut words)).collect();
         let base: Vec<Option<f32>> = feats.iter().map(prose_score).collect();
-        let echo = echoes(&feats);
+        let echo = echoes(&feats, &words);
         let skip = skip_costs(&feats, t);
         // Pass 1: shape alone.
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
-        let coh = cohesion(&feats, &base, &first, &echo, t);
-        let in_list = blurb_lists(&feats, &base, &first);
+        let coh = cohesion(&feats, &words, &base, &first, &echo, t);
+        let in_list = blurb_lists(&feats, &words, &base, &first);
         let gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
         let in_run = decode_runs(&gains, &skip, t);
         Decoded { feats, base, echo, coh, gains, in_run }
@@ -311,13 +312,13 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
 /// Cohesion of each line with the article found by a first decoding: the share of the line's
 /// content words that other lines of the runs also use. `None` where there is too little text
 /// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
-fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
+fn cohesion(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
     let mut vocab: HashMapU64<u32> = HashMapU64::default();
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if in_run[i] && base[i].is_some_and(|s| s > t.body_min) {
             article_lines += 1;
-            for &h in &f.content {
+            for &h in f.content.get(words) {
                 *vocab.entry(h).or_insert(0) += 1;
             }
         }
@@ -336,12 +337,13 @@ fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo:
             let counted = |j: usize| in_run[j] && base[j].is_some_and(|s| s > t.body_min);
             let own = u32::from(counted(i));
             // An echo (the same story worded again on the page) lends no support.
-            let twin = echo[i].filter(|&j| counted(j)).map(|j| &feats[j].content);
+            let twin = echo[i].filter(|&j| counted(j)).map(|j| feats[j].content.get(words));
             let shared = f
                 .content
+                .get(words)
                 .iter()
                 .filter(|h| {
-                    let minus = own + u32::from(twin.is_some_and(|c| c.contains(h)));
+                    let minus = own + u32::from(twin.is_some_and(|c| c.binary_search(h).is_ok()));
                     vocab.get(h).is_some_and(|&c| c > minus)
                 })
                 .count();
@@ -373,13 +375,14 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
 /// Marks the lines of blurb lists: four or more consecutive one-sentence prose lines in a row
 /// that do not share words with their neighbours (each one is about another story). An
 /// article's one-sentence paragraphs continue one story, so they share names and terms.
-fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+fn blurb_lists(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
     };
     let overlap = |a: &LineFeatures, b: &LineFeatures| {
-        let shared = a.content.iter().filter(|h| b.content.contains(h)).count();
+        let other = b.content.get(words);
+        let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
         shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
     };
     // The block must also be off the topic of the rest of the first-pass article. Its edge
@@ -387,7 +390,7 @@ fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> 
     let mut article: HashMapU64<u32> = HashMapU64::default();
     for (i, f) in feats.iter().enumerate() {
         if first[i] && base[i].is_some_and(|s| s > 0.0) {
-            for &h in &f.content {
+            for &h in f.content.get(words) {
                 *article.entry(h).or_insert(0) += 1;
             }
         }
@@ -397,14 +400,14 @@ fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> 
         let mut inside: HashMapU64<u32> = HashMapU64::default();
         for &i in block {
             if first[i] && base[i].is_some_and(|s| s > 0.0) {
-                for &h in &feats[i].content {
+                for &h in feats[i].content.get(words) {
                     *inside.entry(h).or_insert(0) += 1;
                 }
             }
         }
         let outside = |h: &u64| article.get(h).copied().unwrap_or(0) > inside.get(h).copied().unwrap_or(0);
         let vocab = article.keys().filter(|h| outside(h)).count();
-        let share = |i: usize| feats[i].content.iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
+        let share = |i: usize| feats[i].content.get(words).iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
         (vocab, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
     };
     let mut out = vec![false; feats.len()];
@@ -454,18 +457,18 @@ fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize)
 
 /// For each line, another line of the page that words the same thing (most of the shorter
 /// line's content words in the longer one): a reworded blurb, or a lede and its cut-off copy.
-fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
+fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
     // Lines of blurb size only: a long paragraph is neither a blurb nor a teaser's full form.
     const MIN_WORDS: usize = 6;
-    const MAX_WORDS: usize = 80;
+    const MAX_WORDS: usize = 50;
     // A word on very many lines of the page identifies no echo; skipping it keeps this
     // linear on pages of thousands of similar lines.
     const MAX_POSTINGS: usize = 32;
-    let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len());
+    let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len()) && f.n_sentences <= 3;
     let mut postings: Vec<(u64, u32)> = Vec::new();
     for (i, f) in feats.iter().enumerate() {
         if eligible(f) {
-            postings.extend(f.content.iter().map(|&h| (h, i as u32)));
+            postings.extend(f.content.get(words).iter().map(|&h| (h, i as u32)));
         }
     }
     postings.sort_unstable();
