@@ -16,6 +16,14 @@ pub enum Error {
         /// Why it was rejected.
         message: String,
     },
+    /// A saved file (profile, index) is not in the expected format: wrong magic bytes, another
+    /// format version, truncated or corrupt.
+    Format {
+        /// Byte offset in the file where the problem was found.
+        offset: u64,
+        /// What was wrong.
+        message: String,
+    },
     /// An option had a value outside its domain.
     InvalidOption {
         /// The option's name.
@@ -32,6 +40,7 @@ impl fmt::Display for Error {
                 write!(f, "invalid rule at index {index} ({pattern:?}): {message}")
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
+            Self::Format { offset, message } => write!(f, "{message} (at byte {offset})"),
         }
     }
 }

@@ -3,19 +3,20 @@
 
 use std::sync::{Arc, OnceLock};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyString, PyTuple};
 
 use crate::error::Error;
 use crate::parallel;
+use crate::profile::Profile;
 use crate::rules::Rules;
 use crate::segment::{self as core_segment, Segmenter};
 
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } => PyValueError::new_err(e.to_string()),
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::Format { .. } => PyValueError::new_err(e.to_string()),
     }
 }
 
@@ -285,12 +286,48 @@ fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) ->
     Ok(PyPage::new(text, page))
 }
 
-fn run_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
+/// Site names for a batch: `None`, or an iterable of `str`/`None` as long as the texts.
+fn extract_sites(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<String>>> {
+    let Some(sites) = sites.filter(|s| !s.is_none()) else { return Ok(vec![None; n]) };
+    if sites.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("sites must be a sequence of str (one per text), not a single str"));
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, item) in sites.try_iter()?.enumerate() {
+        let item = item?;
+        out.push(extract_text(&item, Some(i)).map_err(|e| {
+            PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
+        })?);
+    }
+    if out.len() != n {
+        return Err(PyValueError::new_err(format!("sites has {} items but texts has {n}", out.len())));
+    }
+    Ok(out)
+}
+
+fn run_batch_with(
+    py: Python<'_>,
+    seg: &Arc<Segmenter>,
+    texts: &Bound<'_, PyAny>,
+    num_threads: Option<usize>,
+    sites: Option<&Bound<'_, PyAny>>,
+    profile: Option<&PyProfile>,
+) -> PyResult<Vec<PyPage>> {
     let owned: Vec<Option<Arc<str>>> = extract_batch(texts)?.into_iter().map(|t| t.map(Arc::from)).collect();
+    let sites = extract_sites(sites, owned.len())?;
     let seg = Arc::clone(seg);
-    let pages = py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t)))).map_err(to_pyerr)?;
+    let prof = profile.map(|p| &p.inner);
+    let items: Vec<(Option<Arc<str>>, Option<String>)> = owned.into_iter().zip(sites).collect();
+    let pages = py
+        .detach(|| {
+            parallel::map(&items, num_threads, |(t, site)| {
+                let sp = prof.and_then(|p| p.site(site.as_deref()));
+                t.as_ref().map(|t| seg.segment_with(t, sp))
+            })
+        })
+        .map_err(to_pyerr)?;
+    let owned = items.into_iter().map(|(t, _)| t);
     Ok(owned
-        .into_iter()
         .zip(pages)
         .map(|(t, p)| match (t, p) {
             (Some(t), Some(p)) => PyPage::new(t, p),
@@ -324,9 +361,16 @@ impl PySegmenter {
         Ok(run_segment(py, &self.inner, text)?.page.body)
     }
 
-    #[pyo3(signature = (texts, *, num_threads = None))]
-    fn segment_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
-        run_batch(py, &self.inner, texts, extract_threads(num_threads)?)
+    #[pyo3(signature = (texts, *, num_threads = None, sites = None, profile = None))]
+    fn segment_batch(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        num_threads: Option<&Bound<'_, PyAny>>,
+        sites: Option<&Bound<'_, PyAny>>,
+        profile: Option<PyRef<'_, PyProfile>>,
+    ) -> PyResult<Vec<PyPage>> {
+        run_batch_with(py, &self.inner, texts, extract_threads(num_threads)?, sites, profile.as_deref())
     }
 
     #[pyo3(signature = (texts, *, num_threads = None))]
@@ -346,15 +390,172 @@ fn clean(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (texts, *, num_threads = None))]
-fn segment_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
-    run_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
+#[pyo3(signature = (texts, *, num_threads = None, sites = None, profile = None))]
+fn segment_batch(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    num_threads: Option<&Bound<'_, PyAny>>,
+    sites: Option<&Bound<'_, PyAny>>,
+    profile: Option<PyRef<'_, PyProfile>>,
+) -> PyResult<Vec<PyPage>> {
+    run_batch_with(py, &default_segmenter(), texts, extract_threads(num_threads)?, sites, profile.as_deref())
 }
 
 #[pyfunction]
 #[pyo3(signature = (texts, *, num_threads = None))]
 fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     run_clean_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
+}
+
+/// Per-site line counts learned from a corpus.
+#[pyclass(module = "newsclean", name = "Profile")]
+struct PyProfile {
+    inner: Profile,
+}
+
+/// Pages per learning chunk: the input is streamed in chunks of this many pages.
+const LEARN_CHUNK: usize = 20_000;
+
+#[pymethods]
+impl PyProfile {
+    #[new]
+    fn new() -> Self {
+        Self { inner: Profile::new() }
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 50_000_000))]
+    fn learn(
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        sites: Option<&Bound<'_, PyAny>>,
+        num_threads: Option<&Bound<'_, PyAny>>,
+        max_keys: usize,
+    ) -> PyResult<Self> {
+        let threads = extract_threads(num_threads)?;
+        if texts.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("texts must be an iterable of str, not a single str"));
+        }
+        let mut text_iter = texts.try_iter().map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?;
+        let mut site_iter = match sites.filter(|s| !s.is_none()) {
+            Some(s) if s.is_instance_of::<PyString>() => {
+                return Err(PyTypeError::new_err("sites must be an iterable of str (one per text), not a single str"))
+            }
+            Some(s) => Some(s.try_iter().map_err(|_| PyTypeError::new_err("sites must be an iterable of str"))?),
+            None => None,
+        };
+        let mut profile = Profile::new();
+        let mut index = 0usize;
+        loop {
+            let mut chunk: Vec<(Option<String>, String)> = Vec::new();
+            for item in text_iter.by_ref() {
+                let text = extract_text(&item?, Some(index))?;
+                let site = match site_iter.as_mut() {
+                    Some(it) => match it.next() {
+                        Some(s) => {
+                            let s = s?;
+                            extract_text(&s, Some(index)).map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?
+                        }
+                        None => return Err(PyValueError::new_err(format!("sites is shorter than texts (it ends at index {index})"))),
+                    },
+                    None => None,
+                };
+                index += 1;
+                if let Some(text) = text {
+                    chunk.push((site, text));
+                }
+                if chunk.len() >= LEARN_CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let part = py.detach(|| Profile::learn(&chunk, threads)).map_err(to_pyerr)?;
+            profile.merge(&part);
+            if profile.n_keys() > max_keys {
+                profile.prune(2);
+                profile.note_budget_prune();
+            }
+        }
+        if let Some(mut it) = site_iter {
+            if it.next().is_some() {
+                return Err(PyValueError::new_err(format!("sites is longer than texts ({index} texts)")));
+            }
+        }
+        Ok(Self { inner: profile })
+    }
+
+    /// Adds another profile's counts to this one.
+    fn merge(&mut self, other: PyRef<'_, PyProfile>) {
+        self.inner.merge(&other.inner);
+    }
+
+    /// Drops lines seen on fewer than `min_pages` pages of their site.
+    fn prune(&mut self, min_pages: u32) {
+        self.inner.prune(min_pages);
+    }
+
+    #[pyo3(signature = (site = None, n = 20))]
+    fn top_lines(&self, site: Option<&str>, n: usize) -> Vec<(String, u32)> {
+        self.inner.top_lines(site, n)
+    }
+
+    #[getter]
+    fn sites(&self) -> Vec<String> {
+        self.inner.sites().map(|(s, _)| s.to_string()).collect()
+    }
+
+    #[pyo3(signature = (site = None))]
+    fn pages(&self, site: Option<&str>) -> u64 {
+        self.inner.site(site).map_or(0, |s| s.pages)
+    }
+
+    #[pyo3(signature = (line, site = None))]
+    fn count(&self, line: &str, site: Option<&str>) -> u32 {
+        self.inner.site(site).map_or(0, |s| s.count(line))
+    }
+
+    #[getter]
+    fn budget_pruned(&self) -> bool {
+        self.inner.budget_pruned()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_keys()
+    }
+
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let profile = &self.inner;
+        py.detach(|| {
+            let tmp = path.with_extension("tmp-newsclean");
+            let write = || -> std::io::Result<()> {
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+                profile.write_to(&mut w)?;
+                std::io::Write::flush(&mut w)?;
+                drop(w);
+                std::fs::rename(&tmp, &path)
+            };
+            write().map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                PyOSError::new_err(format!("cannot write profile {}: {e}", path.display()))
+            })
+        })
+    }
+
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let inner = py.detach(|| {
+            let f = std::fs::File::open(&path).map_err(|e| PyOSError::new_err(format!("cannot read profile {}: {e}", path.display())))?;
+            Profile::read_from(&mut std::io::BufReader::new(f))
+                .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))
+        })?;
+        Ok(Self { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Profile(sites={}, keys={})", self.inner.sites().count(), self.inner.n_keys())
+    }
 }
 
 #[pymodule]
@@ -365,6 +566,7 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLine>()?;
     m.add_class::<PyTeaser>()?;
     m.add_class::<PySegmenter>()?;
+    m.add_class::<PyProfile>()?;
     m.add_function(wrap_pyfunction!(segment, m)?)?;
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;

@@ -18,12 +18,13 @@ pub mod features;
 pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>)> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
-    let d = seg.decode(&raw);
+    let d = seg.decode(&raw, None);
     let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh);
     rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
 }
 
 
+use crate::profile::SiteProfile;
 use crate::rules::Rules;
 use crate::text::{split_lines, HashMapU64, RawLine};
 use features::{line_features, prose_score, LineFeatures};
@@ -62,7 +63,9 @@ pub const REASONS: &[(&str, &str)] = &[
     ("truncated", "teaser: a blurb cut off with '...', '…' or '[...]'"),
     ("blurb", "teaser: a prose line outside the article run"),
     ("list-item", "teaser: a title-shaped line in a list of such lines outside the article"),
+    ("site-blurb", "teaser: a prose line the site prints on many of its pages (needs a profile)"),
     ("empty", "boilerplate: a line with no words"),
+    ("site-template", "boilerplate: a non-prose line the site prints on many of its pages (needs a profile)"),
     ("in-run-chrome", "boilerplate: a non-prose line inside the article run (caption, label)"),
     ("outside-run", "boilerplate: a short or non-prose line outside the article run"),
     ("rule:app", "boilerplate: app promotion"),
@@ -131,6 +134,14 @@ struct Tuning {
     list_max_overlap: f32,
     /// ...and share at most this share of content words with the rest of the article.
     list_max_cohesion: f32,
+    /// A line on at least this share of a site's pages (and on two or more) is template.
+    template_share: f32,
+    /// A site profile needs this many pages before its template bounds the article.
+    profile_min_pages: u32,
+    /// Score taken from (and at most zero left to) a template line.
+    template_penalty: f32,
+    /// A prose line with at least this cohesion with its article is not template there.
+    template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
     list_penalty: f32,
     /// Cost of passing over a section header inside a run.
@@ -159,6 +170,10 @@ const TUNING: Tuning = Tuning {
     list_min_items: 6.0,
     list_max_overlap: 0.12,
     list_max_cohesion: 0.15,
+    template_share: 0.0,
+    profile_min_pages: 5,
+    template_penalty: 3.0,
+    template_keep_cohesion: 0.35,
 };
 
 /// Segments pages with a set of boilerplate rules. Cheap to share across threads.
@@ -177,14 +192,20 @@ impl Segmenter {
     /// Segments one page (one block of text per line).
     #[must_use]
     pub fn segment(&self, text: &str) -> Page {
+        self.segment_with(text, None)
+    }
+
+    /// Segments one page of a site whose line counts are known (see [`crate::Profile`]).
+    #[must_use]
+    pub fn segment_with(&self, text: &str, site: Option<&SiteProfile>) -> Page {
         let raw = split_lines(text);
-        let d = self.decode(&raw);
-        let labels = label_lines(&d.feats, &d.base, &d.in_run, &d.echo);
+        let d = self.decode(&raw, site);
+        let labels = label_lines(&d);
         build_page(text, &raw, &d.feats, labels)
     }
 
     /// Features, scores and the decoded runs of a page.
-    fn decode(&self, raw: &[RawLine<'_>]) -> Decoded {
+    fn decode(&self, raw: &[RawLine<'_>], site: Option<&SiteProfile>) -> Decoded {
         let t = TUNING;
         let mut buf = String::new();
         let mut words: Vec<u64> = Vec::with_capacity(raw.iter().map(|l| l.text.len()).sum::<usize>() / 8);
@@ -197,14 +218,151 @@ impl Segmenter {
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
         let in_list = blurb_lists(&feats, &words, &base, &first);
-        let gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
-        let in_run = decode_runs(&gains, &skip, t);
-        Decoded { feats, base, echo, coh, gains, in_run }
+        let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
+        let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
+        let heads = teaser_heads(raw, &feats);
+        let mut gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
+        for (i, g) in gains.iter_mut().enumerate() {
+            if let Some(s) = g.as_mut() {
+                if template[i] {
+                    *s = s.min(0.0) - t.template_penalty;
+                }
+                if heads[i].is_some() || i > 0 && heads[..i].iter().rev().take(3).any(|h| *h == Some(i)) {
+                    *s = s.min(0.0) - t.list_penalty;
+                }
+            }
+        }
+        let mut in_run = decode_runs(&gains, &skip, t);
+        // With a profile of enough pages, the site's template marks where its article ends:
+        // the run grows over the lines up to the nearest template, rule or teaser line.
+        let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
+        if profiled {
+            let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
+            grow_runs(&mut in_run, stop);
+        }
+        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, heads, profiled }
     }
+}
+
+/// Grows each run over the lines next to it until a line for which `stop` holds.
+fn grow_runs(in_run: &mut [bool], stop: impl Fn(usize) -> bool) {
+    let n = in_run.len();
+    let mut i = 0;
+    while i < n {
+        if !in_run[i] {
+            i += 1;
+            continue;
+        }
+        let mut a = i;
+        while a > 0 && !in_run[a - 1] && !stop(a - 1) {
+            a -= 1;
+            in_run[a] = true;
+        }
+        let mut b = i;
+        while b + 1 < n && in_run[b + 1] {
+            b += 1;
+        }
+        while b + 1 < n && !in_run[b + 1] && !stop(b + 1) {
+            b += 1;
+            in_run[b] = true;
+        }
+        i = b + 1;
+    }
+}
+
+/// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
+/// line whose words are the start of the next line ("Storm hits coast" / "Storm hits coast as
+/// thousands flee..."). `out[i] = Some(j)` for the headline `i` of lede `j`.
+fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
+    let n = raw.len();
+    let mut out = vec![None; n];
+    for i in 0..n {
+        let f = &feats[i];
+        if f.n_words < 2 || f.eff_words() > 25.0 || f.rule.is_some() {
+            continue;
+        }
+        let Some(j) = (i + 1..n.min(i + 3)).find(|&j| !feats[j].is_empty()) else { continue };
+        // One of the two is the start of the other (a cut-off lede can be shorter than its
+        // headline), compared without trailing dots, ellipses and colons.
+        let strip = |t: &'_ str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']')).to_string();
+        let (head, lede) = (strip(raw[i].text), strip(raw[j].text));
+        let (short, long) = if head.len() <= lede.len() { (&head, &lede) } else { (&lede, &head) };
+        let words = short.split_whitespace().count();
+        if words >= 2 && short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) {
+            out[i] = Some(j);
+        }
+    }
+    out
+}
+
+/// What the site's profile says of each line.
+struct SiteView {
+    /// The line is template: on two or more of the site's pages, and not spared (below).
+    template: Vec<bool>,
+    /// The line is site chrome: on at least half of the site's pages (never a teaser).
+    chrome: Vec<bool>,
+}
+
+/// Marks the lines that the site prints on many of its pages (its template), from the
+/// profile's counts. The article's own prose is spared: a known prose line with no known
+/// neighbour of a similar count (a blurb list's lines recur together) is the page's own text
+/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article; and when
+/// most of the article is known, each line from about one other page, the page is a
+/// republished copy, not template.
+fn site_template(
+    raw: &[RawLine<'_>],
+    feats: &[LineFeatures],
+    base: &[Option<f32>],
+    first: &[bool],
+    coh: &[Option<f32>],
+    sp: &SiteProfile,
+    t: Tuning,
+) -> SiteView {
+    let n = raw.len();
+    let min_count = 2u32.max((t.template_share * sp.pages as f32).ceil() as u32);
+    let counts: Vec<u32> = raw
+        .iter()
+        .zip(feats)
+        .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
+        .collect();
+    let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
+    let chrome: Vec<bool> = counts.iter().map(|&c| sp.pages >= 4 && u64::from(c) * 2 >= sp.pages).collect();
+    let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
+    let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
+    known.sort_unstable();
+    let republished = article.len() >= 3 && known.len() * 2 > article.len() && known[known.len() / 2] <= 2;
+    let neighbour = |i: usize, back: bool| {
+        let mut j = i;
+        loop {
+            j = if back { j.checked_sub(1)? } else { Some(j + 1).filter(|&j| j < n)? };
+            if !feats[j].is_empty() {
+                return Some(j);
+            }
+        }
+    };
+    let mate = |i: usize, j: Option<usize>| {
+        j.is_some_and(|j| seen[j] && !chrome[j] && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
+    };
+    let template = (0..n)
+        .map(|i| {
+            let prose = feats[i].sentence_like();
+            let alone = prose && !mate(i, neighbour(i, true)) && !mate(i, neighbour(i, false));
+            seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
+        })
+        .collect();
+    SiteView { template, chrome }
 }
 
 /// What the decoder worked out for a page.
 struct Decoded {
+    /// Lines the site's profile marks as its template.
+    template: Vec<bool>,
+    /// Lines on half or more of the site's pages.
+    chrome: Vec<bool>,
+    /// For a teaser headline, the line of its lede (which starts with the headline's words).
+    heads: Vec<Option<usize>>,
+    /// Whether a site profile of enough pages informed the decoding.
+    profiled: bool,
     feats: Vec<LineFeatures>,
     base: Vec<Option<f32>>,
     echo: Vec<Option<usize>>,
@@ -503,19 +661,37 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
 }
 
 /// Labels every line from the runs and the shapes.
-fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>]) -> Vec<(Label, &'static str)> {
+fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
+    let (feats, base, in_run, echo, template) = (&d.feats, &d.base, &d.in_run, &d.echo, &d.template);
     let n = feats.len();
     let mut labels: Vec<(Label, &'static str)> = Vec::with_capacity(n);
+    let mut lede_of_head = vec![false; n];
+    for j in d.heads.iter().flatten() {
+        lede_of_head[*j] = true;
+    }
     for (i, f) in feats.iter().enumerate() {
+        let blurb_shaped = f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3;
         let lab = if f.is_empty() {
             (Label::Boilerplate, "empty")
         } else if let Some(hit) = f.rule {
             (Label::Boilerplate, hit.category.reason())
+        } else if d.heads[i].is_some() {
+            (Label::Headline, "teaser-headline")
+        } else if lede_of_head[i] {
+            (Label::Teaser, if f.truncated { "truncated" } else { "blurb" })
         } else if in_run[i] {
-            if base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
+            if template[i] && !f.sentence_like() {
+                (Label::Boilerplate, "site-template")
+            } else if d.profiled && !template[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, "in-run-chrome")
+            }
+        } else if template[i] {
+            if blurb_shaped && !d.chrome[i] {
+                (Label::Teaser, "site-blurb")
+            } else {
+                (Label::Boilerplate, "site-template")
             }
         } else if f.truncated && f.eff_words() >= 4.0 {
             (Label::Teaser, "truncated")
@@ -526,9 +702,25 @@ fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], ec
         };
         labels.push(lab);
     }
+    // Blocks of template lines that are not site chrome are lists of stories: a line without
+    // a sentence end followed by another line of the block is a headline and that line its
+    // lede, whatever its shape.
+    let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
+    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !in_run[i];
+    let mut i = 0;
+    while i < n {
+        if in_block(i) && !feats[i].ends_terminal && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
+            if let Some(j) = next_content(i).filter(|&j| in_block(j) && d.heads[j].is_none()) {
+                labels[i] = (Label::Headline, "teaser-headline");
+                labels[j] = (Label::Teaser, if feats[j].truncated { "truncated" } else { "site-blurb" });
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
     // Headlines: a title-shaped line outside the runs whose next non-empty line is a teaser lede
     // or, past at most three short chrome lines (dateline, byline), the start of the article.
-    let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
     for i in 0..n {
         if in_run[i] || labels[i].0 != Label::Boilerplate || !feats[i].title_like() {
             continue;
