@@ -132,8 +132,10 @@ struct Tuning {
     list_min_items: f32,
     /// ...whose neighbours share at most this share of content words on average.
     list_max_overlap: f32,
-    /// ...and share at most this share of content words with the rest of the article.
+    /// ...and whose cohesion with the whole article stays below this on average...
     list_max_cohesion: f32,
+    /// ...or whose share of words used by the (larger) rest of the article stays below this.
+    list_max_outside_cohesion: f32,
     /// A line on at least this share of a site's pages (and on two or more) is template.
     template_share: f32,
     /// A site profile needs this many pages before its template bounds the article.
@@ -169,7 +171,8 @@ const TUNING: Tuning = Tuning {
     list_penalty: 1.0,
     list_min_items: 6.0,
     list_max_overlap: 0.12,
-    list_max_cohesion: 0.15,
+    list_max_cohesion: 0.2,
+    list_max_outside_cohesion: 0.15,
     template_share: 0.0,
     profile_min_pages: 5,
     template_penalty: 3.0,
@@ -217,7 +220,7 @@ impl Segmenter {
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
-        let in_list = blurb_lists(&feats, &words, &base, &first);
+        let in_list = blurb_lists(&feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
         let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
         let heads = teaser_heads(raw, &feats);
@@ -299,7 +302,7 @@ fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize
 struct SiteView {
     /// The line is template: on two or more of the site's pages, and not spared (below).
     template: Vec<bool>,
-    /// The line is site chrome: on at least half of the site's pages (never a teaser).
+    /// The line is site chrome: on at least a quarter of the site's pages (never a teaser).
     chrome: Vec<bool>,
 }
 
@@ -326,7 +329,7 @@ fn site_template(
         .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
         .collect();
     let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
-    let chrome: Vec<bool> = counts.iter().map(|&c| sp.pages >= 4 && u64::from(c) * 2 >= sp.pages).collect();
+    let chrome: Vec<bool> = counts.iter().map(|&c| sp.pages >= 4 && u64::from(c) * 4 >= sp.pages).collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
     known.sort_unstable();
@@ -357,7 +360,7 @@ fn site_template(
 struct Decoded {
     /// Lines the site's profile marks as its template.
     template: Vec<bool>,
-    /// Lines on half or more of the site's pages.
+    /// Lines on a quarter or more of the site's pages.
     chrome: Vec<bool>,
     /// For a teaser headline, the line of its lede (which starts with the headline's words).
     heads: Vec<Option<usize>>,
@@ -533,7 +536,7 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
 /// Marks the lines of blurb lists: four or more consecutive one-sentence prose lines in a row
 /// that do not share words with their neighbours (each one is about another story). An
 /// article's one-sentence paragraphs continue one story, so they share names and terms.
-fn blurb_lists(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
@@ -543,21 +546,27 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], firs
         let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
         shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
     };
-    // The block must also be off the topic of the rest of the first-pass article. Its edge
+    // The block must also be off the topic of the article, judged two ways: (a) its lines'
+    // cohesion with the whole first-pass article stays low; or (b) their share of words used
+    // by the first-pass article outside the block stays low, where that outside part is the
+    // larger (a blurb list about related stories shares words among its own items). Edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
     let mut article: HashMapU64<u32> = HashMapU64::default();
+    let mut article_words = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if first[i] && base[i].is_some_and(|s| s > 0.0) {
+            article_words += f.n_words;
             for &h in f.content.get(words) {
                 *article.entry(h).or_insert(0) += 1;
             }
         }
     }
-    let on_topic_share = |block: &[usize]| {
-        // The article's words less the block's own lines.
+    let outside_shares = |block: &[usize]| {
         let mut inside: HashMapU64<u32> = HashMapU64::default();
+        let mut inside_words = 0usize;
         for &i in block {
             if first[i] && base[i].is_some_and(|s| s > 0.0) {
+                inside_words += feats[i].n_words;
                 for &h in feats[i].content.get(words) {
                     *inside.entry(h).or_insert(0) += 1;
                 }
@@ -566,29 +575,41 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], firs
         let outside = |h: &u64| article.get(h).copied().unwrap_or(0) > inside.get(h).copied().unwrap_or(0);
         let vocab = article.keys().filter(|h| outside(h)).count();
         let share = |i: usize| feats[i].content.get(words).iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
-        (vocab, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
+        let larger_outside = article_words.saturating_sub(inside_words) > inside_words;
+        (vocab >= 30 && larger_outside, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
     };
+    // The list inside `block` under one judgement: trimmed of on-topic edges, long enough,
+    // items unlike their neighbours, off topic on average.
+    let judge = |block: &[usize], shares: &[f32], max_share: f32| -> Option<std::ops::Range<usize>> {
+        let (mut a, mut b) = (0, block.len());
+        while a < b && shares[a] >= max_share {
+            a += 1;
+        }
+        while b > a && shares[b - 1] >= max_share {
+            b -= 1;
+        }
+        let items = &block[a..b];
+        if items.len() < min_items {
+            return None;
+        }
+        let n = items.len() as f32;
+        let adjacent: f32 = items.windows(2).map(|w| overlap(&feats[w[0]], &feats[w[1]])).sum();
+        let topical: f32 = shares[a..b].iter().sum();
+        (adjacent / (n - 1.0) <= max_overlap && topical / n < max_share).then_some(a..b)
+    };
+    let has_cohesion = coh.iter().any(Option::is_some);
     let mut out = vec![false; feats.len()];
     let mut block: Vec<usize> = Vec::new();
     let flush = |block: &mut Vec<usize>, out: &mut Vec<bool>| {
         if block.len() >= min_items {
-            let (vocab, shares) = on_topic_share(block);
-            let (mut a, mut b) = (0, block.len());
-            while a < b && shares[a] >= TUNING.list_max_cohesion {
-                a += 1;
-            }
-            while b > a && shares[b - 1] >= TUNING.list_max_cohesion {
-                b -= 1;
-            }
-            let items = &block[a..b];
-            if vocab >= 30 && items.len() >= min_items {
-                let adjacent: f32 = items.windows(2).map(|w| overlap(&feats[w[0]], &feats[w[1]])).sum();
-                let topical: f32 = shares[a..b].iter().sum();
-                let n = items.len() as f32;
-                if adjacent / (n - 1.0) <= max_overlap && topical / n < TUNING.list_max_cohesion {
-                    for &i in items {
-                        out[i] = true;
-                    }
+            let whole: Vec<f32> = block.iter().map(|&i| coh[i].unwrap_or(0.0)).collect();
+            let found = has_cohesion.then(|| judge(block, &whole, TUNING.list_max_cohesion)).flatten().or_else(|| {
+                let (usable, outside) = outside_shares(block);
+                usable.then(|| judge(block, &outside, TUNING.list_max_outside_cohesion)).flatten()
+            });
+            if let Some(r) = found {
+                for &i in &block[r] {
+                    out[i] = true;
                 }
             }
         }
@@ -709,7 +730,7 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
     let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !in_run[i];
     let mut i = 0;
     while i < n {
-        if in_block(i) && !feats[i].ends_terminal && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
+        if in_block(i) && !feats[i].ends_terminal && !feats[i].dateline && feats[i].n_words >= 2 && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
             if let Some(j) = next_content(i).filter(|&j| in_block(j) && d.heads[j].is_none()) {
                 labels[i] = (Label::Headline, "teaser-headline");
                 labels[j] = (Label::Teaser, if feats[j].truncated { "truncated" } else { "site-blurb" });
