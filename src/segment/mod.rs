@@ -302,7 +302,8 @@ fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize
 struct SiteView {
     /// The line is template: on two or more of the site's pages, and not spared (below).
     template: Vec<bool>,
-    /// The line is site chrome: on at least a quarter of the site's pages (never a teaser).
+    /// The line is site chrome: not prose, and on at least a quarter of the site's pages
+    /// (never a teaser).
     chrome: Vec<bool>,
 }
 
@@ -329,7 +330,7 @@ fn site_template(
         .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
         .collect();
     let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
-    let chrome: Vec<bool> = counts.iter().map(|&c| sp.pages >= 4 && u64::from(c) * 4 >= sp.pages).collect();
+    let chrome: Vec<bool> = (0..n).map(|i| sp.pages >= 4 && u64::from(counts[i]) * 4 >= sp.pages && !feats[i].sentence_like()).collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
     known.sort_unstable();
@@ -743,7 +744,8 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
     // Headlines: a title-shaped line outside the runs whose next non-empty line is a teaser lede
     // or, past at most three short chrome lines (dateline, byline), the start of the article.
     for i in 0..n {
-        if in_run[i] || labels[i].0 != Label::Boilerplate || !feats[i].title_like() {
+        // Site chrome (known from a profile) is never a headline.
+        if in_run[i] || labels[i].0 != Label::Boilerplate || !feats[i].title_like() || d.chrome[i] {
             continue;
         }
         let Some(j) = next_content(i) else { continue };
