@@ -741,6 +741,17 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         }
         i += 1;
     }
+    // Any other line of such a block between teasers is a teaser too (a blurb cut short).
+    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
+    let snapshot = labels.clone();
+    for i in 0..n {
+        if in_block(i) && snapshot[i].0 == Label::Boilerplate {
+            let teaserish = |j: Option<usize>| j.is_some_and(|j| matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j]);
+            if teaserish(prev_content(i)) && teaserish(next_content(i)) {
+                labels[i] = (Label::Teaser, "site-blurb");
+            }
+        }
+    }
     // Headlines: a title-shaped line outside the runs whose next non-empty line is a teaser lede
     // or, past at most three short chrome lines (dateline, byline), the start of the article.
     for i in 0..n {
