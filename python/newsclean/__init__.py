@@ -11,26 +11,38 @@ boilerplate lines, each with a reason, and get the article body::
 
 from newsclean._newsclean import (
     REASONS,
+    DedupIndex,
+    DedupResult,
     Line,
+    LineDups,
     Page,
     Segmenter,
     Teaser,
     __version__,
     clean,
     clean_batch,
+    dedup,
+    dedup_lines,
+    minhash,
     segment,
     segment_batch,
 )
 
 __all__ = [
     "REASONS",
+    "DedupIndex",
+    "DedupResult",
     "Line",
+    "LineDups",
     "Page",
     "Segmenter",
     "Teaser",
     "__version__",
     "clean",
     "clean_batch",
+    "dedup",
+    "dedup_lines",
+    "minhash",
     "segment",
     "segment_batch",
 ]

@@ -178,3 +178,18 @@ fn index_matches_one_batch() {
     }
     assert!(matches!(DedupIndex::load("/nonexistent/dir/x.ncdedup"), Err(Error::Io { .. })));
 }
+
+#[test]
+fn golden_index_file() {
+    // tests/fixtures/dedup_index_v1.ncdedup: three texts ("a", "b" an exact copy of "a", "c"),
+    // threshold 0.8, 16 bins, saved by version 1 of the format.
+    let bytes = include_bytes!("../../tests/fixtures/dedup_index_v1.ncdedup");
+    let mut index = DedupIndex::from_bytes(bytes).unwrap();
+    assert_eq!(index.ids(), ["a", "b", "c"]);
+    assert_eq!(index.options().num_perm, 16);
+    let res = index
+        .add(&[Some("the city council approved the new budget on Monday after a debate that lasted six hours")], None, &Keep::Longest, None)
+        .unwrap();
+    assert_eq!(res.cluster, vec![0]);
+    assert_eq!(index.to_bytes()[..12], bytes[..12]);
+}
