@@ -47,8 +47,9 @@ use shingle::Unit;
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
 pub const PREFIX_LEVELS: [usize; 7] = [4, 8, 16, 32, 64, 128, 256];
 
-/// Buckets with more members than this are not expanded to all pairs: each member is paired
-/// with its neighbours (in a content order) and the bucket's first member instead.
+/// Whole-text buckets with more members than this are not expanded to all pairs: each member
+/// is paired with its neighbour (in a content order) and the bucket's first member instead.
+/// Prefix buckets that large are skipped: an opening shared by so many texts is site chrome.
 pub const BUCKET_CAP: usize = 64;
 
 /// The LSH S-curve is placed this far below the threshold: every candidate is verified
@@ -313,6 +314,10 @@ fn bucket_pairs(members: &[u32], tops: Option<&[bool]>, out: &mut Vec<u64>) {
     if m < 2 {
         return;
     }
+    if tops.is_some() && m > BUCKET_CAP {
+        // An opening shared by that many texts is site chrome or a formula, not a truncation.
+        return;
+    }
     let is_top = |i: usize| tops.map_or(true, |t| t[i]);
     if m <= BUCKET_CAP {
         for i in 0..m {
@@ -429,6 +434,9 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
             for (space, &k) in p.keys.iter().enumerate() {
                 let level = space / b;
                 if let Some(members) = seen.buckets.get(&((space as u64) << 32 | u64::from(k))) {
+                    if level > 0 && members.len() > BUCKET_CAP {
+                        continue;
+                    }
                     for &o in members.iter().take(BUCKET_CAP) {
                         if level == 0 || level == top || level == top_level(seen.len[o as usize], containment) {
                             out.push(pack(o, g));

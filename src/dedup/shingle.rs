@@ -22,34 +22,60 @@ pub enum Unit {
 /// collapsed; the result is the words joined by single spaces (no leading or trailing space).
 #[must_use]
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    let mut push = |c: char, out: &mut String| {
-        if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    // ASCII punctuation and spaces are starters that nothing composes with, so NFKC of the
+    // whole text is NFKC of each piece between them. ASCII bytes are handled one by one; a
+    // piece holding non-ASCII text is redone as a whole: as is when it passes the NFKC quick
+    // check, else through NFKC.
+    let mut pending = false;
+    let (mut piece_in, mut piece_out, mut piece_pending) = (0, 0, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            if pending && !out.is_empty() {
+                out.push(b' ');
             }
-            pending_space = false;
-            if c.is_uppercase() {
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
+            pending = false;
+            out.push(b.to_ascii_lowercase());
+            i += 1;
+        } else if b.is_ascii() {
+            pending = true;
+            i += 1;
+            (piece_in, piece_out, piece_pending) = (i, out.len(), pending);
         } else {
-            pending_space = true;
-        }
-    };
-    if text.is_ascii() {
-        // NFKC is the identity on ASCII; skip the decomposition machinery.
-        for b in text.bytes() {
-            push(char::from(b), &mut out);
-        }
-    } else {
-        for c in text.nfkc() {
-            push(c, &mut out);
+            let end = bytes[i..].iter().position(|c| c.is_ascii() && !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
+            out.truncate(piece_out);
+            pending = piece_pending;
+            let mut buf = [0u8; 4];
+            let mut push = |c: char, out: &mut Vec<u8>| {
+                if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
+                    if pending && !out.is_empty() {
+                        out.push(b' ');
+                    }
+                    pending = false;
+                    if c.is_uppercase() {
+                        for l in c.to_lowercase() {
+                            out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                        }
+                    } else {
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                } else {
+                    pending = true;
+                }
+            };
+            let piece = &text[piece_in..end];
+            if unicode_normalization::is_nfkc_quick(piece.chars()) == unicode_normalization::IsNormalized::Yes {
+                piece.chars().for_each(|c| push(c, &mut out));
+            } else {
+                piece.nfkc().for_each(|c| push(c, &mut out));
+            }
+            i = end;
         }
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The 64-bit hash of a normalised text, for exact duplicates.
