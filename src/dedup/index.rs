@@ -205,16 +205,22 @@ impl DedupIndex {
             }
             s.uf.parent[i] = parent;
             s.uf.rep[i] = rep;
-            s.keys.push(r.u32s()?);
+            let keys = r.u32s()?;
+            if !keys.is_empty() && keys.len() != index.engine.key_count(s.len[i]) {
+                return Err(bad(format!("text {i} has {} band keys, expected {}", keys.len(), index.engine.key_count(s.len[i]))));
+            }
+            s.keys.push(keys);
             s.sets.push(r.u32s()?);
         }
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the last text".into()));
         }
+        let (b, containment) = (index.engine.bands.b, index.engine.opts.containment);
+        let spaces = super::Space::all(b, containment);
         for i in 0..n {
             if s.len[i] > 0 && !s.keys[i].is_empty() {
                 s.exact_map.entry(s.exact[i]).or_insert(i as u32);
-                s.index_keys(i as u32);
+                s.index_keys(i as u32, &spaces, b, containment);
             }
         }
         Ok(index)

@@ -45,7 +45,15 @@ pub use paragraph::{repeated_lines, LineDup};
 use shingle::Unit;
 
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
-pub const PREFIX_LEVELS: [usize; 7] = [4, 8, 16, 32, 64, 128, 256];
+pub const PREFIX_LEVELS: [usize; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+/// The first [`EXACT_LEVELS`] prefix levels (up to 8 shingles) are matched exactly, by one key
+/// per level, and on the longer text also at [`OFFSETS`] shingles from the start, so that a lede
+/// still matches its full form behind an agency prefix ("(AP) — ", "LONDON (Reuters) - ").
+/// Longer prefixes are matched by LSH bands, which tolerate edits and such shifts.
+pub const EXACT_LEVELS: usize = 4;
+/// Shifts at which exact prefix keys of the longer text are indexed.
+pub const OFFSETS: usize = 4;
 
 /// Whole-text buckets with more members than this are not expanded to all pairs: each member
 /// is paired with its neighbour (in a content order) and the bucket's first member instead.
@@ -178,9 +186,80 @@ pub(crate) struct Prep {
     pub set: Option<Vec<u32>>,
 }
 
-/// Number of prefix levels a text of `len` shingles has.
+/// Number of prefix levels a text of `len` shingles has: the levels below its length (its
+/// last shingle may hold a word cut off), and level 1 for a text of one shingle.
 pub(crate) fn levels_of(len: u32) -> usize {
+    if len == 1 {
+        return 1;
+    }
     PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
+}
+
+/// Offsets at which a text of `len` shingles has a key of exact prefix level `l`.
+pub(crate) fn exact_offsets(len: u32, l: usize) -> usize {
+    let g = PREFIX_LEVELS[l];
+    if l >= levels_of(len) {
+        0
+    } else if len as usize == g {
+        1
+    } else {
+        (len as usize - g).min(OFFSETS)
+    }
+}
+
+/// One LSH space: keys are compared only within a space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Space {
+    /// Band `j` of the whole-text sketch.
+    Main(usize),
+    /// Exact prefix level `l` (< EXACT_LEVELS), all offsets.
+    Exact(usize),
+    /// Band `j` of the sketch of prefix level `l` (>= EXACT_LEVELS).
+    Band(usize, usize),
+}
+
+impl Space {
+    /// Every space, for `b` bands.
+    pub fn all(b: usize, containment: bool) -> Vec<Self> {
+        let mut out: Vec<Self> = (0..b).map(Self::Main).collect();
+        if containment {
+            out.extend((0..EXACT_LEVELS).map(Self::Exact));
+            for l in EXACT_LEVELS..PREFIX_LEVELS.len() {
+                out.extend((0..b).map(|j| Self::Band(l, j)));
+            }
+        }
+        out
+    }
+
+    /// The space's number (part of a bucket's key in an index).
+    pub fn id(self, b: usize) -> u64 {
+        match self {
+            Self::Main(j) => j as u64,
+            Self::Exact(l) => (b + l) as u64,
+            Self::Band(l, j) => (b + EXACT_LEVELS + (l - EXACT_LEVELS) * b + j) as u64,
+        }
+    }
+
+    /// The prefix level, if any.
+    pub fn level(self) -> Option<usize> {
+        match self {
+            Self::Main(_) => None,
+            Self::Exact(l) | Self::Band(l, _) => Some(l),
+        }
+    }
+
+    /// The keys of a text of `len` shingles in this space: (position in its keys, is this its
+    /// top prefix level at offset 0).
+    pub fn entries(self, b: usize, len: u32, containment: bool) -> impl Iterator<Item = (usize, bool)> {
+        let levels = if containment { levels_of(len) } else { 0 };
+        let top = levels.checked_sub(1);
+        let (start, count, is_top): (usize, usize, bool) = match self {
+            Self::Main(j) => (j, usize::from(len > 0), false),
+            Self::Exact(l) => (b + l * OFFSETS, if containment { exact_offsets(len, l) } else { 0 }, top == Some(l)),
+            Self::Band(l, j) => (b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * b + j, usize::from(l < levels), top == Some(l)),
+        };
+        (0..count).map(move |d| (start + d, is_top && d == 0))
+    }
 }
 
 /// The engine's fixed parts: hashing and banding for one set of options.
@@ -200,9 +279,7 @@ impl Engine {
     }
 
     fn shingles(&self, text: &str) -> (u64, Vec<u64>) {
-        let norm = shingle::normalize(text);
-        let exact = shingle::text_hash(&norm);
-        (exact, shingle::shingles(&norm, self.opts.unit, self.opts.ngram))
+        shingle::text_shingles(text, self.opts.unit, self.opts.ngram)
     }
 
     /// The shingle set of a text.
@@ -218,23 +295,47 @@ impl Engine {
         }
         let len = u32::try_from(sh.len()).unwrap_or(u32::MAX);
         let levels = if self.opts.containment { levels_of(len) } else { 0 };
+        let b = self.bands.b;
         let mut bins = vec![EMPTY; self.sketcher.k()];
         let mut dense = Vec::with_capacity(self.sketcher.k());
-        let mut level_keys = Vec::with_capacity(levels * self.bands.b);
-        let mut next = 0;
+        // Layout: whole-text bands, exact prefix keys (level by level, OFFSETS each, zero
+        // where the prefix does not fit), then the bands of each longer prefix level.
+        let mut keys = vec![0u32; b + if self.opts.containment { EXACT_LEVELS * OFFSETS } else { 0 }];
+        if self.opts.containment {
+            for l in 0..EXACT_LEVELS.min(levels) {
+                let g = PREFIX_LEVELS[l];
+                for d in 0..exact_offsets(len, l) {
+                    keys[b + l * OFFSETS + d] = (shingle::mix64(shingle::words_hash(&sh[d..d + g])) >> 32) as u32;
+                }
+            }
+        }
+        let mut next = EXACT_LEVELS;
         for (i, &s) in sh.iter().enumerate() {
             self.sketcher.add(&mut bins, s);
             if next < levels && i + 1 == PREFIX_LEVELS[next] {
                 self.sketcher.densify(&bins, &mut dense);
-                self.bands.keys(&dense, &mut level_keys);
+                self.bands.keys(&dense, &mut keys);
                 next += 1;
             }
         }
         self.sketcher.densify(&bins, &mut dense);
-        let mut keys = Vec::with_capacity(self.bands.b * (1 + levels));
-        self.bands.keys(&dense, &mut keys);
-        keys.extend_from_slice(&level_keys);
+        let mut main = Vec::with_capacity(b);
+        self.bands.keys(&dense, &mut main);
+        keys[..b].copy_from_slice(&main);
+        debug_assert_eq!(keys.len(), self.key_count(len));
         Prep { exact, chars: text.chars().count() as u64, len, keys, set: keep_set.then(|| shingle::shingle_set(&sh)) }
+    }
+
+    /// The number of band keys a text of `len` shingles has (0 for an empty text).
+    pub fn key_count(&self, len: u32) -> usize {
+        if len == 0 {
+            return 0;
+        }
+        let b = self.bands.b;
+        if !self.opts.containment {
+            return b;
+        }
+        b + EXACT_LEVELS * OFFSETS + b * levels_of(len).saturating_sub(EXACT_LEVELS)
     }
 
     /// Verifies one candidate pair on its shingle sets.
@@ -285,20 +386,16 @@ impl Seen {
     }
 
     /// Adds a text's keys to the buckets.
-    pub fn index_keys(&mut self, g: u32) {
-        // Keys are laid out space by space: key i belongs to space i.
-        for (space, &k) in self.keys[g as usize].iter().enumerate() {
-            self.buckets.entry((space as u64) << 32 | u64::from(k)).or_default().push(g);
+    pub fn index_keys(&mut self, g: u32, spaces: &[Space], b: usize, containment: bool) {
+        let (keys, len) = (&self.keys[g as usize], self.len[g as usize]);
+        for &space in spaces {
+            for (pos, _) in space.entries(b, len, containment) {
+                let members = self.buckets.entry(space.id(b) << 32 | u64::from(keys[pos])).or_default();
+                if members.last() != Some(&g) {
+                    members.push(g);
+                }
+            }
         }
-    }
-}
-
-/// Top level index (1-based space level) of a text with `len` shingles, 0 when none.
-fn top_level(len: u32, containment: bool) -> usize {
-    if containment {
-        levels_of(len)
-    } else {
-        0
     }
 }
 
@@ -322,17 +419,17 @@ fn bucket_pairs(members: &[u32], tops: Option<&[bool]>, out: &mut Vec<u64>) {
     if m <= BUCKET_CAP {
         for i in 0..m {
             for j in i + 1..m {
-                if is_top(i) || is_top(j) {
+                if (is_top(i) || is_top(j)) && members[i] != members[j] {
                     out.push(pack(members[i], members[j]));
                 }
             }
         }
     } else {
         for i in 1..m {
-            if is_top(i) || is_top(i - 1) {
+            if (is_top(i) || is_top(i - 1)) && members[i] != members[i - 1] {
                 out.push(pack(members[i - 1], members[i]));
             }
-            if is_top(i) || is_top(0) {
+            if (is_top(i) || is_top(0)) && members[i] != members[0] {
                 out.push(pack(members[0], members[i]));
             }
         }
@@ -391,15 +488,13 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
     let leaders: Vec<u32> = (0..n).filter(|&i| preps[i].len > 0 && leader[i] == (base + i) as u32).map(|i| i as u32).collect();
 
     // Candidate pairs within the batch, one LSH space (level, band) at a time.
-    let spaces: Vec<usize> = (0..b * (1 + PREFIX_LEVELS.len())).collect();
+    let spaces = Space::all(b, containment);
     let per_space = parallel::map(&spaces, threads, |&space| {
-        let level = space / b;
         let mut entries: Vec<(u32, u64, u32, bool)> = leaders
             .iter()
-            .filter_map(|&i| {
+            .flat_map(|&i| {
                 let p = &preps[i as usize];
-                (level == 0 || level <= top_level(p.len, containment))
-                    .then(|| (p.keys[space], p.exact, (base as u32) + i, level == top_level(p.len, containment)))
+                space.entries(b, p.len, containment).map(move |(pos, top)| (p.keys[pos], p.exact, (base as u32) + i, top))
             })
             .collect();
         entries.sort_unstable();
@@ -417,7 +512,7 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
                 tops.clear();
                 members.extend(entries[start..end].iter().map(|e| e.2));
                 tops.extend(entries[start..end].iter().map(|e| e.3));
-                bucket_pairs(&members, (level > 0).then_some(&tops[..]), &mut out);
+                bucket_pairs(&members, space.level().map(|_| &tops[..]), &mut out);
             }
             start = end;
         }
@@ -429,16 +524,19 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
         let found = parallel::map(&leaders, threads, |&i| {
             let p = &preps[i as usize];
             let g = (base as u32) + i;
-            let top = top_level(p.len, containment);
             let mut out = Vec::new();
-            for (space, &k) in p.keys.iter().enumerate() {
-                let level = space / b;
-                if let Some(members) = seen.buckets.get(&((space as u64) << 32 | u64::from(k))) {
-                    if level > 0 && members.len() > BUCKET_CAP {
+            for &space in &spaces {
+                for (pos, top) in space.entries(b, p.len, containment) {
+                    let Some(members) = seen.buckets.get(&(space.id(b) << 32 | u64::from(p.keys[pos]))) else { continue };
+                    let Some(level) = space.level() else {
+                        out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
+                        continue;
+                    };
+                    if members.len() > BUCKET_CAP {
                         continue;
                     }
-                    for &o in members.iter().take(BUCKET_CAP) {
-                        if level == 0 || level == top || level == top_level(seen.len[o as usize], containment) {
+                    for &o in members {
+                        if top || levels_of(seen.len[o as usize]).checked_sub(1) == Some(level) {
                             out.push(pack(o, g));
                         }
                     }
@@ -546,7 +644,7 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
             seen.keys.push(if is_leader { p.keys } else { Vec::new() });
             seen.sets.push(p.set.unwrap_or_default());
             if is_leader {
-                seen.index_keys(g);
+                seen.index_keys(g, &spaces, b, containment);
             }
         }
     }

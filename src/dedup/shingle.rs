@@ -78,6 +78,121 @@ pub fn normalize(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The words of `normalize(text)`, each hashed (FNV-1a of its UTF-8 bytes, then [`mix64`]),
+/// in one pass over the raw text without building the normalised string. Equal to hashing
+/// each word of [`normalize`] with [`word_hash`].
+#[must_use]
+pub fn word_hashes(text: &str) -> Vec<u64> {
+    let bytes = text.as_bytes();
+    let mut words: Vec<u64> = Vec::with_capacity(bytes.len() / 5);
+    let mut cur = FNV_OFFSET;
+    let mut in_word = false;
+    let mut piece_in = 0;
+    let mut piece_words = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            cur = (cur ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+            in_word = true;
+            i += 1;
+        } else if b.is_ascii() {
+            if in_word {
+                words.push(mix64(cur));
+                cur = FNV_OFFSET;
+                in_word = false;
+            }
+            i += 1;
+            piece_in = i;
+            piece_words = words.len();
+        } else {
+            // A piece with non-ASCII text: redo it from its start, as `normalize` does.
+            let end = bytes[i..].iter().position(|c| c.is_ascii() && !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
+            words.truncate(piece_words);
+            cur = FNV_OFFSET;
+            in_word = false;
+            let mut buf = [0u8; 4];
+            let mut feed = |c: char| {
+                if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
+                    let mut add = |l: char| {
+                        for &x in l.encode_utf8(&mut buf).as_bytes() {
+                            cur = (cur ^ u64::from(x)).wrapping_mul(FNV_PRIME);
+                        }
+                    };
+                    if c.is_uppercase() {
+                        c.to_lowercase().for_each(&mut add);
+                    } else {
+                        add(c);
+                    }
+                    in_word = true;
+                } else if in_word {
+                    words.push(mix64(cur));
+                    cur = FNV_OFFSET;
+                    in_word = false;
+                }
+            };
+            let piece = &text[piece_in..end];
+            if unicode_normalization::is_nfkc_quick(piece.chars()) == unicode_normalization::IsNormalized::Yes {
+                piece.chars().for_each(&mut feed);
+            } else {
+                piece.nfkc().for_each(&mut feed);
+            }
+            i = end;
+        }
+    }
+    if in_word {
+        words.push(mix64(cur));
+    }
+    words
+}
+
+/// The hash [`word_hashes`] gives a word of a normalised text.
+#[must_use]
+pub fn word_hash(word: &str) -> u64 {
+    mix64(word.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)))
+}
+
+/// The exact-duplicate hash of a text whose words hash to `words` (order-sensitive).
+#[must_use]
+pub fn words_hash(words: &[u64]) -> u64 {
+    let mut acc = 0x243f_6a88_85a3_08d3_u64;
+    for &w in words {
+        acc = (acc ^ w).wrapping_mul(FNV_PRIME).rotate_left(31);
+    }
+    mix64(acc ^ words.len() as u64)
+}
+
+/// Word `n`-gram hashes from word hashes; fewer than `n` words give one shingle of all of them.
+#[must_use]
+pub fn word_shingles(words: &[u64], n: usize) -> Vec<u64> {
+    let n = n.max(1);
+    if words.is_empty() {
+        Vec::new()
+    } else if words.len() <= n {
+        vec![combine(words)]
+    } else {
+        words.windows(n).map(combine).collect()
+    }
+}
+
+/// Exact-duplicate hash and shingle hashes of a raw text.
+#[must_use]
+pub fn text_shingles(text: &str, unit: Unit, n: usize) -> (u64, Vec<u64>) {
+    match unit {
+        Unit::Word => {
+            let words = word_hashes(text);
+            (words_hash(&words), word_shingles(&words, n))
+        }
+        Unit::Char => {
+            let norm = normalize(text);
+            (text_hash(&norm), shingles(&norm, unit, n))
+        }
+    }
+}
+
 /// The 64-bit hash of a normalised text, for exact duplicates.
 #[must_use]
 pub fn text_hash(normalized: &str) -> u64 {
@@ -108,11 +223,8 @@ pub fn shingles(normalized: &str, unit: Unit, n: usize) -> Vec<u64> {
     }
     match unit {
         Unit::Word => {
-            let words: Vec<u64> = normalized.split(' ').map(|w| xxh3_64_with_seed(w.as_bytes(), 0x6e63_7764)).collect();
-            if words.len() <= n {
-                return vec![combine(&words)];
-            }
-            words.windows(n).map(combine).collect()
+            let words: Vec<u64> = normalized.split(' ').map(word_hash).collect();
+            word_shingles(&words, n)
         }
         Unit::Char => {
             let starts: Vec<usize> = normalized.char_indices().map(|(i, _)| i).chain(std::iter::once(normalized.len())).collect();
@@ -196,6 +308,24 @@ mod tests {
         }
         // Decomposed and composed forms normalise alike.
         assert_eq!(normalize("Cafe\u{301}"), normalize("Café"));
+    }
+
+    #[test]
+    fn fused_words_match_normalize() {
+        for raw in [
+            "Hello, World!  a--b\t\nc",
+            "ＡＢＣ ﬁle Café Cafe\u{301} crème Straße ÉCOLE",
+            "“Quoted” — text… it’s 3.5% of 日本語のテキスト, ok?",
+            "Ünïcödé ☃ x\u{301}y ǅemal İstanbul",
+            "",
+            "...",
+        ] {
+            let want: Vec<u64> = normalize(raw).split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
+            assert_eq!(word_hashes(raw), want, "{raw:?}");
+        }
+        assert_eq!(text_shingles("A b, c d e f!", Unit::Word, 5).1, shingles("a b c d e f", Unit::Word, 5));
+        assert_eq!(text_shingles("A b", Unit::Word, 5).0, text_shingles("a, B!", Unit::Word, 5).0);
+        assert_ne!(text_shingles("a b", Unit::Word, 5).0, text_shingles("b a", Unit::Word, 5).0);
     }
 
     #[test]
