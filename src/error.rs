@@ -31,6 +31,18 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A saved file (a dedup index) is truncated, corrupt, or of another format version.
+    InvalidFile {
+        /// What was wrong.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -41,6 +53,8 @@ impl fmt::Display for Error {
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
             Self::Format { offset, message } => write!(f, "{message} (at byte {offset})"),
+            Self::InvalidFile { message } => write!(f, "invalid file: {message}"),
+            Self::Io { path, message } => write!(f, "{path}: {message}"),
         }
     }
 }

@@ -11,7 +11,10 @@ boilerplate lines, each with a reason, and get the article body::
 
 from newsclean._newsclean import (
     REASONS,
+    DedupIndex,
+    DedupResult,
     Line,
+    LineDups,
     Page,
     Profile,
     Segmenter,
@@ -19,13 +22,19 @@ from newsclean._newsclean import (
     __version__,
     clean,
     clean_batch,
+    dedup,
+    dedup_lines,
+    minhash,
     segment,
     segment_batch,
 )
 
 __all__ = [
     "REASONS",
+    "DedupIndex",
+    "DedupResult",
     "Line",
+    "LineDups",
     "Page",
     "Profile",
     "Segmenter",
@@ -33,6 +42,9 @@ __all__ = [
     "__version__",
     "clean",
     "clean_batch",
+    "dedup",
+    "dedup_lines",
+    "minhash",
     "segment",
     "segment_batch",
 ]

@@ -4,6 +4,9 @@ import os
 from collections.abc import Iterable
 from typing import Literal, final
 
+import numpy as np
+import numpy.typing as npt
+
 __version__: str
 
 LabelName = Literal["headline", "teaser", "body", "boilerplate"]
@@ -195,3 +198,129 @@ def segment_batch(
 
 def clean_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
     """The bodies of many pages, in parallel (``None`` and missing values give ``""``)."""
+
+# --- Deduplication -------------------------------------------------------------------------
+
+KeepPolicy = Literal["longest", "first"] | Iterable[float]
+ShingleUnit = Literal["word", "char"]
+
+@final
+class DedupResult:
+    """The result of :func:`dedup` or :meth:`DedupIndex.add`: one entry per input text."""
+
+    @property
+    def cluster(self) -> npt.NDArray[np.int64]:
+        """Index of each text's cluster representative (its own index when it is kept). For
+        :meth:`DedupIndex.add`, indices count every text added to the index, from 0."""
+    @property
+    def keep(self) -> npt.NDArray[np.bool_]:
+        """True for the representatives: ``df[res.keep]`` keeps one text per cluster."""
+    @property
+    def similarity(self) -> npt.NDArray[np.float32]:
+        """Similarity to the representative (1 for itself and exact copies): the Jaccard
+        similarity of the shingle sets or, when that is below the threshold and the share of the
+        shorter text's shingles found in the longer reaches it, that share (the containment)."""
+    @property
+    def cluster_ids(self) -> list[str] | None:
+        """For :meth:`DedupIndex.add`: the id of each text's representative; else ``None``."""
+    def pairs(self) -> list[tuple[int, int, float, Literal["exact", "near", "contained"]]]:
+        """Every link that built the clusters, ``(i, j, similarity, kind)`` with ``i < j``:
+        ``"exact"`` (same normalised text; similarity 1), ``"near"`` (Jaccard ≥ threshold) or
+        ``"contained"`` (≥ threshold of the shorter text's shingles are in the longer one)."""
+    def __len__(self) -> int: ...
+
+@final
+class LineDups:
+    """Repeated lines: the ``k``-th repeat is line ``line[k]`` of text ``doc[k]``, first seen as
+    line ``first_line[k]`` of text ``first_doc[k]``."""
+
+    @property
+    def doc(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def line(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def first_doc(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def first_line(self) -> npt.NDArray[np.int64]: ...
+    def __len__(self) -> int: ...
+
+def dedup(
+    texts: Iterable[str | None],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    keep: KeepPolicy | None = None,
+    containment: bool = True,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> DedupResult:
+    """Clusters exact copies, near duplicates and truncated copies, with the GIL released.
+
+    Texts are normalised (NFKC, lower case, punctuation folded) and shingled into word
+    ``ngram``-grams (default 5) or, with ``unit="char"``, character n-grams. Candidates come from
+    MinHash LSH (and prefix sketches for truncated copies) and are verified on the real shingle
+    sets: a pair is linked when its Jaccard similarity, or the share of the shorter text's
+    shingles found in the longer (``containment=True``), reaches ``threshold``. ``keep`` picks
+    each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
+    one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no
+    words are never linked. Needs numpy.
+    """
+
+def minhash(
+    texts: Iterable[str | None],
+    *,
+    num_perm: int = 128,
+    seed: int = 0,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    num_threads: int | None = None,
+) -> npt.NDArray[np.uint32]:
+    """MinHash signatures, shape ``(len(texts), num_perm)``: one-permutation hashing with
+    optimal densification. The share of equal columns of two rows estimates their Jaccard
+    similarity (standard error about ``sqrt(J(1-J)/num_perm)``). An empty text's row is all
+    ``2**32 - 1``."""
+
+def dedup_lines(texts: Iterable[str | None], *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
+    """Lines (``text.split("\\n")``) of at least ``min_words`` words whose normalised form
+    appeared earlier in the corpus: drop these spans to keep one copy of each paragraph."""
+
+@final
+class DedupIndex:
+    """An incremental index for crawls that arrive in batches. Each :meth:`add` deduplicates the
+    new batch against everything added before; earlier texts win (an earlier representative stays
+    the representative). Keeps every text's shingle set (about 4 bytes a shingle)."""
+
+    def __init__(
+        self,
+        threshold: float = 0.8,
+        *,
+        num_perm: int = 128,
+        ngram: int | None = None,
+        unit: ShingleUnit = "word",
+        containment: bool = True,
+        seed: int = 0,
+    ) -> None: ...
+    def add(
+        self,
+        texts: Iterable[str | None],
+        ids: Iterable[object] | None = None,
+        *,
+        keep: KeepPolicy | None = None,
+        num_threads: int | None = None,
+    ) -> DedupResult:
+        """Adds a batch; ``ids`` (converted with ``str``) default to the texts' positions in the
+        index. The result's ``cluster`` indices count every text in the index."""
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the index (format version 1: magic ``NCDEDUP\\0``, version, options, texts,
+        xxh3 checksum), through a temporary file renamed into place."""
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> DedupIndex:
+        """Reads a saved index. ``ValueError`` for a file that is not an index, of another
+        version, truncated or corrupt; ``OSError`` when it cannot be read."""
+    @property
+    def ids(self) -> list[str]: ...
+    @property
+    def threshold(self) -> float: ...
+    def __len__(self) -> int: ...

@@ -1,6 +1,8 @@
 //! The pyo3 binding: a thin layer over the core. Inputs are copied into owned Rust values,
 //! the GIL is released, rayon does the work, and results are wrapped for Python.
 
+mod dedup;
+
 use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
@@ -16,7 +18,10 @@ use crate::segment::{self as core_segment, Segmenter};
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::Format { .. } => PyValueError::new_err(e.to_string()),
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::Format { .. } | Error::InvalidFile { .. } => {
+            PyValueError::new_err(e.to_string())
+        }
+        Error::Io { .. } => pyo3::exceptions::PyOSError::new_err(e.to_string()),
     }
 }
 
@@ -571,5 +576,6 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
+    dedup::register(m)?;
     Ok(())
 }

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Dedup speed: the same raw Python strings to a keep mask, side by side.
+
+    python3 bench/dedup_speed.py                          # 10^4 and 10^5 pages
+    python3 bench/dedup_speed.py --sizes 10000 100000 1000000 --datasketch-max 100000
+
+Tools (each run in its own process, so peak memory is its own):
+  newsclean   newsclean.dedup(texts, threshold=0.8, num_threads=2).keep
+  rensa       Python normalisation and word 5-gram shingling, rensa.RMinHash (128 permutations)
+              and RMinHashLSH; a text is dropped when an earlier LSH candidate's estimated
+              Jaccard is >= 0.8 (rensa's usual recipe)
+  datasketch  the same shingling, datasketch.MinHash.update_batch and MinHashLSH, same recipe
+
+Corpora are pages streamed by ../shared/tools/make_crawl.py --scale N (cached in --cache).
+Reported: seconds for the dedup alone (texts already in memory), docs/s, MB/s of UTF-8 text,
+the process's resident memory after loading the texts and its peak (VmHWM), and each tool's
+time relative to newsclean's. Needs `pip install rensa datasketch numpy` for the baselines.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAKE_CRAWL = ROOT.parent / "shared" / "tools" / "make_crawl.py"
+THRESHOLD, NUM_PERM, NGRAM = 0.8, 128, 5
+NON_WORD = re.compile(r"[\W_]+")
+
+
+def status_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def load(path: Path, n: int) -> list[str]:
+    texts = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if len(texts) >= n:
+                break
+            texts.append(json.loads(line)["text"])
+    return texts
+
+
+def py_shingles(text: str) -> list[str]:
+    """Python normalisation (NFKC, lower case, punctuation to spaces) and word 5-grams."""
+    words = NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).split()
+    if len(words) <= NGRAM:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1)]
+
+
+def run_newsclean(texts: list[str], threads: int) -> list[bool]:
+    import newsclean
+
+    return newsclean.dedup(texts, threshold=THRESHOLD, num_perm=NUM_PERM, num_threads=threads).keep.tolist()
+
+
+def run_rensa(texts: list[str], threads: int) -> list[bool]:
+    from rensa import RMinHash, RMinHashLSH
+
+    lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, num_bands=16)
+    sigs = []
+    for i, t in enumerate(texts):
+        m = RMinHash(num_perm=NUM_PERM, seed=42)
+        m.update(py_shingles(t))
+        sigs.append(m)
+        lsh.insert(i, m)
+    keep = []
+    for i, m in enumerate(sigs):
+        dup = any(j < i and sigs[j].jaccard(m) >= THRESHOLD for j in lsh.query(m))
+        keep.append(not dup)
+    return keep
+
+
+def run_datasketch(texts: list[str], threads: int) -> list[bool]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    sigs = []
+    for i, t in enumerate(texts):
+        m = MinHash(num_perm=NUM_PERM, seed=42)
+        m.update_batch([s.encode("utf-8") for s in py_shingles(t)])
+        sigs.append(m)
+        lsh.insert(i, m)
+    keep = []
+    for i, m in enumerate(sigs):
+        dup = any(j < i and sigs[j].jaccard(m) >= THRESHOLD for j in lsh.query(m))
+        keep.append(not dup)
+    return keep
+
+
+TOOLS = {"newsclean": run_newsclean, "rensa": run_rensa, "datasketch": run_datasketch}
+
+
+def worker(tool: str, path: Path, n: int, threads: int) -> None:
+    texts = load(path, n)
+    base = status_kb("VmRSS")
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    t0 = time.perf_counter()
+    keep = TOOLS[tool](texts, threads)
+    secs = time.perf_counter() - t0
+    print(json.dumps({"tool": tool, "n": len(texts), "secs": secs, "mb": mb, "base_mb": base / 1024,
+                      "peak_mb": status_kb("VmHWM") / 1024, "kept": sum(keep), "keep": "".join("1" if k else "0" for k in keep)}))
+
+
+def corpus(cache: Path, n: int) -> Path:
+    path = cache / f"scale-{n}.jsonl"
+    if not path.exists():
+        if not MAKE_CRAWL.exists():
+            sys.exit(f"../shared is absent: {MAKE_CRAWL} not found, cannot generate the corpora")
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        subprocess.run([sys.executable, str(MAKE_CRAWL), "--scale", str(n), "--out", str(tmp)], check=True)
+        tmp.rename(path)
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--tools", nargs="+", default=list(TOOLS), choices=list(TOOLS))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--datasketch-max", type=int, default=100_000, help="skip datasketch above this size")
+    ap.add_argument("--rensa-max", type=int, default=1_000_000, help="skip rensa above this size")
+    ap.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "newsclean-bench")
+    ap.add_argument("--worker", nargs=2, metavar=("TOOL", "CORPUS"), help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]), args.n, args.threads)
+        return 0
+    print(f"{'size':>8} {'tool':<11} {'secs':>8} {'docs/s':>9} {'MB/s':>7} {'RSS texts':>10} {'RSS peak':>9} {'kept':>8} {'× newsclean':>11} {'agree':>7}")
+    for n in args.sizes:
+        path = corpus(args.cache, n)
+        ref = None
+        for tool in args.tools:
+            if (tool == "datasketch" and n > args.datasketch_max) or (tool == "rensa" and n > args.rensa_max):
+                print(f"{n:>8} {tool:<11} {'skipped (size cap)':>20}")
+                continue
+            out = subprocess.run([sys.executable, __file__, "--worker", tool, str(path), "--n", str(n), "--threads", str(args.threads)],
+                                 check=True, capture_output=True, text=True).stdout
+            r = json.loads(out)
+            if tool == "newsclean":
+                ref = r
+            ratio = f"{r['secs'] / ref['secs']:.1f}" if ref else "-"
+            agree = f"{sum(a == b for a, b in zip(r['keep'], ref['keep'])) / max(1, r['n']):.4f}" if ref else "-"
+            print(f"{n:>8} {tool:<11} {r['secs']:>8.2f} {r['n'] / r['secs']:>9.0f} {r['mb'] / r['secs']:>7.1f} "
+                  f"{r['base_mb']:>8.0f}MB {r['peak_mb']:>7.0f}MB {r['kept']:>8} {ratio:>11} {agree:>7}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+//! MinHash sketches by one-permutation hashing with optimal densification.
+//!
+//! One-permutation hashing (Li, Owen and Zhang, NIPS 2012) hashes every shingle once: the hash
+//! picks one of `K` bins and its other bits are the value; each bin keeps its smallest value.
+//! That costs one hash per shingle instead of `K`. Bins that no shingle fell into are filled by
+//! *optimal densification* (Shrivastava, ICML 2017): empty bin `i` draws bins `h(i, 1)`,
+//! `h(i, 2)`, … from a fixed universal hash until it meets a non-empty bin, and copies that
+//! bin's value. Because the draw sequence depends only on `i` and the seed, two sets fill a bin
+//! from the same source bin whenever that bin is non-empty in both, which keeps
+//! `P[sig_A[i] = sig_B[i]] = J(A, B)` for every `i`.
+//!
+//! **Estimator.** `Ĵ = (number of equal positions) / K`. It is unbiased; its standard error is
+//! about `sqrt(J(1−J)/K)` (0.035 at J = 0.8, K = 128), slightly below that of `K` independent
+//! permutations for sets larger than `K` because bins are sampled without replacement.
+//! `tests::estimator_error` measures it against exact Jaccard.
+
+use super::shingle::mix64;
+
+/// Value of a bin in the sketch of an empty set.
+pub const EMPTY: u32 = u32::MAX;
+
+/// Builds sketches of `k` bins for one seed.
+#[derive(Debug, Clone)]
+pub struct Sketcher {
+    k: usize,
+    seed: u64,
+}
+
+impl Sketcher {
+    /// A sketcher with `k` bins (`k >= 1`).
+    #[must_use]
+    pub fn new(k: usize, seed: u64) -> Self {
+        Self { k: k.max(1), seed: mix64(seed ^ 0x5eed_f05e_7c4e_7500) }
+    }
+
+    /// The number of bins.
+    #[must_use]
+    pub const fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Adds one shingle hash to the bins (`bins` holds `k` values, initially [`EMPTY`]).
+    #[inline]
+    pub fn add(&self, bins: &mut [u32], shingle: u64) {
+        let h = mix64(shingle ^ self.seed);
+        let bin = (((h >> 32) * self.k as u64) >> 32) as usize;
+        // Keep EMPTY free as a marker: a real value is at most u32::MAX - 1.
+        let v = (h as u32).min(EMPTY - 1);
+        if v < bins[bin] {
+            bins[bin] = v;
+        }
+    }
+
+    /// Fills the empty bins by optimal densification, into `out`.
+    pub fn densify(&self, bins: &[u32], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend_from_slice(bins);
+        if bins.iter().all(|&v| v == EMPTY) {
+            return;
+        }
+        for i in 0..self.k {
+            if bins[i] != EMPTY {
+                continue;
+            }
+            let mut attempt = 1u64;
+            loop {
+                let h = mix64(self.seed ^ ((i as u64) << 32 | attempt).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let j = (((h >> 32) * self.k as u64) >> 32) as usize;
+                if bins[j] != EMPTY {
+                    out[i] = bins[j];
+                    break;
+                }
+                attempt += 1;
+            }
+        }
+    }
+
+    /// The densified sketch of a set of shingle hashes (repeats do not matter).
+    #[must_use]
+    pub fn sketch(&self, shingles: &[u64]) -> Vec<u32> {
+        let mut bins = vec![EMPTY; self.k];
+        for &s in shingles {
+            self.add(&mut bins, s);
+        }
+        let mut out = Vec::with_capacity(self.k);
+        self.densify(&bins, &mut out);
+        out
+    }
+}
+
+/// The MinHash estimate of the Jaccard similarity of two sketches.
+#[must_use]
+pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.iter().zip(b).filter(|(x, y)| x == y && **x != EMPTY).count() as f64 / a.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(state: &mut u64) -> u64 {
+        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        mix64(*state)
+    }
+
+    #[test]
+    fn identical_and_disjoint() {
+        let s = Sketcher::new(64, 7);
+        let a: Vec<u64> = (0..300).collect();
+        let b: Vec<u64> = (1000..1300).collect();
+        assert_eq!(estimate(&s.sketch(&a), &s.sketch(&a)), 1.0);
+        assert!(estimate(&s.sketch(&a), &s.sketch(&b)) < 0.1);
+        assert!(s.sketch(&[]).iter().all(|&v| v == EMPTY));
+        assert!(s.sketch(&[5]).iter().all(|&v| v != EMPTY), "one shingle fills every bin");
+    }
+
+    /// The estimator's error against exact Jaccard, over set sizes from much smaller than K
+    /// (heavy densification) to much larger: unbiased, and a root-mean-square error within
+    /// 1.3× the k-permutation MinHash's `sqrt(J(1−J)/K)`.
+    #[test]
+    fn estimator_error() {
+        let k = 128;
+        let mut rng = 42u64;
+        for &(size, target) in &[(20usize, 0.5f64), (60, 0.8), (200, 0.8), (1000, 0.8), (1000, 0.5), (3000, 0.9)] {
+            let mut sum_err = 0.0;
+            let mut sum_sq = 0.0;
+            let trials = 300;
+            let mut exact_sum = 0.0;
+            for t in 0..trials {
+                let sk = Sketcher::new(k, t as u64);
+                // |A ∩ B| = c, |A| = |B| = size  =>  J = c / (2 size − c).
+                let c = ((2.0 * target * size as f64) / (1.0 + target)).round() as usize;
+                let common: Vec<u64> = (0..c).map(|_| lcg(&mut rng)).collect();
+                let mut a = common.clone();
+                let mut b = common;
+                a.extend((0..size - c).map(|_| lcg(&mut rng)));
+                b.extend((0..size - c).map(|_| lcg(&mut rng)));
+                let exact = c as f64 / (2 * size - c) as f64;
+                let est = estimate(&sk.sketch(&a), &sk.sketch(&b));
+                sum_err += est - exact;
+                sum_sq += (est - exact).powi(2);
+                exact_sum += exact;
+            }
+            let j = exact_sum / f64::from(trials);
+            let bias = sum_err / f64::from(trials);
+            let rmse = (sum_sq / f64::from(trials)).sqrt();
+            let theory = (j * (1.0 - j) / k as f64).sqrt();
+            assert!(bias.abs() < 0.012, "size {size}: bias {bias}");
+            assert!(rmse < 1.3 * theory, "size {size} J {j}: rmse {rmse} vs theory {theory}");
+        }
+    }
+}

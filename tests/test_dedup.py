@@ -1,0 +1,213 @@
+"""Deduplication: dedup, minhash, dedup_lines and DedupIndex."""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+
+import numpy as np
+import pytest
+from conftest import FIXTURES
+
+import newsclean
+
+WORDS = [f"w{i}" for i in range(2000)]
+
+
+def story(rng: random.Random, n: int = 150) -> list[str]:
+    return [rng.choice(WORDS) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def planted() -> tuple[list[str | None], list[int]]:
+    """Texts and the story each belongs to: copies with punctuation changed, a few words
+    edited, a cut-off lede and a short version, plus unrelated stories."""
+    rng = random.Random(7)
+    texts: list[str | None] = []
+    group: list[int] = []
+    for s in range(60):
+        words = story(rng, 120 + rng.randrange(150))
+        texts.append(" ".join(words) + ".")
+        group.append(s)
+        kind = s % 5
+        if kind == 0:
+            texts.append(", ".join(words).upper())
+        elif kind == 1:
+            edited = list(words)
+            edited[len(words) // 2] = "changed"
+            texts.append(" ".join(edited))
+        elif kind == 2:
+            texts.append(" ".join(words[:22]) + " …")
+        elif kind == 3:
+            texts.append(" ".join(words[: len(words) // 3]))
+        else:
+            continue
+        group.append(s)
+    return texts, group
+
+
+def same_partition(a, b) -> bool:
+    a, b = list(a), list(b)
+    return all((a[i] == a[j]) == (b[i] == b[j]) for i in range(len(a)) for j in range(len(a)))
+
+
+def test_planted_copies_are_clustered(planted):
+    texts, group = planted
+    res = newsclean.dedup(texts, num_threads=2)
+    assert len(res) == len(texts)
+    assert res.cluster.dtype == np.int64 and res.keep.dtype == np.bool_ and res.similarity.dtype == np.float32
+    assert res.cluster.shape == res.keep.shape == res.similarity.shape == (len(texts),)
+    assert same_partition(res.cluster, group)
+    assert int(res.keep.sum()) == len(set(group))
+    assert np.array_equal(res.keep, res.cluster == np.arange(len(texts)))
+    kinds = {kind for *_, kind in res.pairs()}
+    assert kinds == {"exact", "near", "contained"}
+    for i, j, sim, kind in res.pairs():
+        assert i < j and group[i] == group[j]
+        assert (sim == 1.0) if kind == "exact" else 0.8 <= sim <= 1.0
+    # keep="longest": each representative is its cluster's longest text.
+    for i, c in enumerate(res.cluster):
+        assert len(texts[c]) >= len(texts[i])
+    assert ((res.similarity >= 0) & (res.similarity <= 1)).all()
+    assert (res.similarity[res.keep] == 1).all()
+
+
+def test_thread_count_and_input_order_do_not_matter(planted):
+    texts, _ = planted
+    one = newsclean.dedup(texts, num_threads=1)
+    two = newsclean.dedup(texts, num_threads=2)
+    assert np.array_equal(one.cluster, two.cluster) and one.pairs() == two.pairs()
+    perm = list(range(len(texts)))
+    random.Random(3).shuffle(perm)
+    shuffled = newsclean.dedup([texts[p] for p in perm])
+    back = np.empty(len(texts), dtype=np.int64)
+    for new, old in enumerate(perm):
+        back[old] = perm[shuffled.cluster[new]]
+    assert same_partition(one.cluster, back)
+    assert [texts[c] for c in one.cluster] == [texts[c] for c in back]
+
+
+def test_keep_policies():
+    long = "the council approved the budget on monday after a debate that lasted more than six hours in the hall"
+    texts = [long[:60], long, long + "!"]
+    assert newsclean.dedup(texts).cluster.tolist() == [2, 2, 2]  # longest raw text
+    first = newsclean.dedup(texts, keep="first")
+    assert first.cluster.tolist() == [0, 0, 0] and first.keep.tolist() == [True, False, False]
+    assert newsclean.dedup(texts, keep=[0, 5, 1]).cluster.tolist() == [1, 1, 1]
+    assert newsclean.dedup(texts, keep=np.array([0.0, 1.0, 5.0])).cluster.tolist() == [2, 2, 2]
+    assert newsclean.dedup(texts, containment=False).cluster.tolist() == [0, 2, 2]
+    with pytest.raises(ValueError, match="priority"):
+        newsclean.dedup(texts, keep=[1, 2])
+    with pytest.raises(ValueError, match="keep"):
+        newsclean.dedup(texts, keep="last")
+
+
+def test_inputs_and_edge_cases():
+    empty = newsclean.dedup([])
+    assert len(empty) == 0 and empty.cluster.dtype == np.int64 and empty.pairs() == []
+    texts = ("Same text here, again and again.", None, math.nan, "same TEXT here again and again", "", "  ...  ")
+    res = newsclean.dedup(texts)
+    assert res.cluster.tolist() == [0, 1, 2, 0, 4, 5]  # empty texts are never linked
+    arr = np.array(list(texts), dtype=object)
+    assert newsclean.dedup(arr).cluster.tolist() == res.cluster.tolist()
+    assert newsclean.dedup(iter(texts)).cluster.tolist() == res.cluster.tolist()
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        newsclean.dedup(["a", 3])
+    with pytest.raises(TypeError):
+        newsclean.dedup("a single string")
+    for bad in ({"threshold": 0}, {"threshold": 1.5}, {"num_perm": 0}, {"ngram": 0}, {"unit": "byte"}, {"num_threads": 0}):
+        with pytest.raises(ValueError):
+            newsclean.dedup(["a"], **bad)
+    chars = newsclean.dedup(["東京で大きな地震がありました", "東京で大きな地震がありました。", "大阪"], unit="char", ngram=3)
+    assert chars.cluster.tolist() == [1, 1, 2]  # the longer raw text is kept
+
+
+def test_pandas_series():
+    pd = pytest.importorskip("pandas")
+    s = pd.Series(["one two three four five six", None, "One two three four five six!"])
+    res = newsclean.dedup(s)
+    assert res.cluster.tolist() == [2, 1, 2]
+
+
+def test_minhash_estimates_jaccard():
+    rng = random.Random(1)
+    base = story(rng, 400)
+    edited = list(base)
+    for k in rng.sample(range(400), 20):
+        edited[k] = "zz"
+    sig = newsclean.minhash([" ".join(base), " ".join(edited), None], num_perm=256, num_threads=2)
+    assert sig.shape == (3, 256) and sig.dtype == np.uint32
+    assert (sig[2] == 2**32 - 1).all()
+
+    def shingles(ws):
+        return {tuple(ws[i : i + 5]) for i in range(len(ws) - 4)}
+
+    a, b = shingles(base), shingles(edited)
+    exact = len(a & b) / len(a | b)
+    estimate = float((sig[0] == sig[1]).mean())
+    assert abs(estimate - exact) < 4 * math.sqrt(exact * (1 - exact) / 256)
+    assert np.array_equal(sig, newsclean.minhash([" ".join(base), " ".join(edited), None], num_perm=256))
+    assert not np.array_equal(sig[0], newsclean.minhash([" ".join(base)], num_perm=256, seed=1)[0])
+    assert newsclean.minhash([], num_perm=8).shape == (0, 8)
+
+
+def test_dedup_lines():
+    texts = ["Subscribe to our newsletter today\nThe council met on Monday.", None, "x\nSUBSCRIBE to our newsletter today!"]
+    d = newsclean.dedup_lines(texts)
+    assert len(d) == 1
+    assert (d.doc.tolist(), d.line.tolist(), d.first_doc.tolist(), d.first_line.tolist()) == ([2], [1], [0], [0])
+    assert len(newsclean.dedup_lines(texts, min_words=10)) == 0
+
+
+def test_index_incremental_save_load(planted, tmp_path):
+    texts, group = planted
+    half = len(texts) // 2
+    index = newsclean.DedupIndex(0.8)
+    a = index.add(texts[:half], ids=[f"t{i}" for i in range(half)], keep="first")
+    b = index.add(texts[half:])
+    assert len(index) == len(texts)
+    assert a.cluster_ids[0] == "t0" and index.ids[half] == str(half)
+    joined = np.concatenate([a.cluster, b.cluster])
+    assert same_partition(joined, group)
+    path = tmp_path / "crawl.ncdedup"
+    index.save(path)
+    loaded = newsclean.DedupIndex.load(str(path))
+    assert len(loaded) == len(index) and loaded.ids == index.ids and loaded.threshold == 0.8
+    probe = [texts[0], "an entirely new story about something else altogether, surely"]
+    x, y = index.add(probe, ids=["p", "q"]), loaded.add(probe, ids=["p", "q"])
+    assert x.cluster.tolist() == y.cluster.tolist() and x.pairs() == y.pairs()
+    assert x.keep.tolist() == [False, True] and x.cluster_ids[0] == "t0"
+    with pytest.raises(ValueError, match="ids"):
+        index.add(["a", "b"], ids=["only one"])
+
+
+def test_index_bad_files(tmp_path):
+    good = FIXTURES / "dedup_index_v1.ncdedup"
+    data = good.read_bytes()
+    cases = {
+        "truncated": data[:-5],
+        "corrupt": data[:30] + bytes([data[30] ^ 1]) + data[31:],
+        "magic": b"PK\x03\x04 not an index at all",
+        "version": data[:8] + (2).to_bytes(4, "little") + data[12:],
+    }
+    for name, blob in cases.items():
+        p = tmp_path / name
+        p.write_bytes(blob)
+        with pytest.raises(ValueError, match=str(p.name)):
+            newsclean.DedupIndex.load(p)
+    with pytest.raises(ValueError, match="version 2"):
+        newsclean.DedupIndex.load(tmp_path / "version")
+    with pytest.raises(OSError):
+        newsclean.DedupIndex.load(tmp_path / "missing.ncdedup")
+
+
+def test_golden_index_file(tmp_path):
+    """A file written by format version 1 keeps loading (three texts: "a", its exact copy "b",
+    and an unrelated "c"; threshold 0.8, 16 bins)."""
+    copy = tmp_path / "golden.ncdedup"
+    shutil.copy(FIXTURES / "dedup_index_v1.ncdedup", copy)
+    index = newsclean.DedupIndex.load(copy)
+    assert index.ids == ["a", "b", "c"] and index.threshold == 0.8
+    res = index.add(["The city council approved the new budget on Monday after a debate that lasted six hours"])
+    assert res.cluster.tolist() == [0] and res.cluster_ids == ["a"] and not res.keep[0]
