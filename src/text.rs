@@ -230,7 +230,9 @@ pub fn fold_key(line: &str) -> String {
             if c.is_numeric() {
                 out.push('0');
             } else {
-                out.extend(c.to_lowercase());
+                // Lower-casing can add a mark ('İ' gives "i\u{307}"); keep only what a second
+                // fold would keep, so that folding a key gives the key again.
+                out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
             }
         } else {
             pending_space = true;
@@ -339,6 +341,9 @@ mod tests {
         assert_eq!(fold_key("Copyright © 2023, Site"), "copyright 0000 site");
         assert_eq!(fold_key("ﬁne"), "fine");
         assert_eq!(fold_key("..."), "");
+        // Lower-casing 'İ' gives "i" and a combining dot; the key keeps the letter only.
+        assert_eq!(fold_key("GİRİŞ"), "giriş");
+        assert_eq!(fold_key(&fold_key("İstanbul")), fold_key("İstanbul"));
     }
 
     #[test]
