@@ -288,13 +288,18 @@ impl Rules {
             None
         } else {
             if let Some((i, _)) = user_phrases.iter().enumerate().find(|(_, p)| p.trim().is_empty()) {
-                return Err(Error::InvalidPattern { index: i, pattern: user_phrases[i].clone(), message: "an empty phrase would match every line".into() });
+                return Err(Error::InvalidPattern {
+                    list: "phrases",
+                    index: i,
+                    pattern: user_phrases[i].clone(),
+                    message: "an empty phrase would match every line".into(),
+                });
             }
             let lowered: Vec<String> = user_phrases.iter().map(|p| p.to_lowercase()).collect();
-            Some(AhoCorasickBuilder::new().build(&lowered).map_err(|e| Error::InvalidPattern {
-                index: 0,
-                pattern: String::new(),
-                message: e.to_string(),
+            // No single phrase is at fault when the automaton cannot be built (too large).
+            Some(AhoCorasickBuilder::new().build(&lowered).map_err(|e| Error::InvalidOption {
+                name: "phrases",
+                message: format!("the {} phrases together cannot be compiled: {e}", lowered.len()),
             })?)
         };
         let user_patterns = if user_patterns.is_empty() {
@@ -302,13 +307,13 @@ impl Rules {
         } else {
             for (i, p) in user_patterns.iter().enumerate() {
                 if let Err(e) = regex::RegexBuilder::new(p).size_limit(1 << 22).build() {
-                    return Err(Error::InvalidPattern { index: i, pattern: p.clone(), message: e.to_string() });
+                    return Err(Error::InvalidPattern { list: "patterns", index: i, pattern: p.clone(), message: e.to_string() });
                 }
             }
-            Some(RegexSetBuilder::new(user_patterns).size_limit(1 << 24).build().map_err(|e| Error::InvalidPattern {
-                index: 0,
-                pattern: String::new(),
-                message: e.to_string(),
+            // Each pattern compiles alone; together they can still be too large.
+            Some(RegexSetBuilder::new(user_patterns).size_limit(1 << 24).build().map_err(|e| Error::InvalidOption {
+                name: "patterns",
+                message: format!("the {} patterns together cannot be compiled: {e}", user_patterns.len()),
             })?)
         };
         Ok(Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases, user_patterns })
@@ -439,7 +444,18 @@ mod tests {
         assert_eq!(check(&rules, "Photo: Reuters"), Some(Category::User));
         assert_eq!(check(&rules, "A photo: not anchored"), None);
         let err = Rules::new(&[], &["ok".into(), "(unclosed".into()]).unwrap_err();
-        assert!(matches!(err, Error::InvalidPattern { index: 1, .. }), "{err}");
-        assert!(Rules::new(&["  ".into()], &[]).is_err());
+        assert!(matches!(err, Error::InvalidPattern { list: "patterns", index: 1, .. }), "{err}");
+        assert_eq!(err.to_string(), format!("invalid rule at index 1 of patterns (\"(unclosed\"): {}", match &err {
+            Error::InvalidPattern { message, .. } => message,
+            _ => unreachable!(),
+        }));
+        let err = Rules::new(&["  ".into()], &[]).unwrap_err();
+        assert!(matches!(err, Error::InvalidPattern { list: "phrases", index: 0, .. }), "{err}");
+        // Each pattern is small enough alone, the set of them is not: no pattern is blamed.
+        let big: Vec<String> = (0..10).map(|i| format!("x{i}\\w{{40}}")).collect();
+        match Rules::new(&[], &big) {
+            Err(Error::InvalidOption { name: "patterns", message }) => assert!(message.contains("together"), "{message}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -107,10 +107,15 @@ proptest! {
     ) {
         match Rules::new(&phrases, &patterns) {
             Ok(rules) => check_page(&Segmenter::new(rules).segment(&page), &page),
-            Err(newsclean::Error::InvalidPattern { index, pattern, message }) => {
-                // The error names a rule the user gave (a phrase or a pattern) and says why.
-                prop_assert!(phrases.get(index) == Some(&pattern) || patterns.get(index) == Some(&pattern), "{index} {pattern:?}");
+            Err(newsclean::Error::InvalidPattern { list, index, pattern, message }) => {
+                // The error names the rule the user gave (list and index) and says why.
+                let given = if list == "phrases" { &phrases } else { &patterns };
+                prop_assert_eq!(given.get(index), Some(&pattern));
                 prop_assert!(!message.is_empty());
+            }
+            Err(newsclean::Error::InvalidOption { name, message }) => {
+                prop_assert!(name == "phrases" || name == "patterns");
+                prop_assert!(message.contains("together"));
             }
             Err(e) => prop_assert!(false, "unexpected error {e}"),
         }

@@ -269,3 +269,60 @@ def test_nan_only_as_float():
         newsclean.segment_batch([float("inf")])
     with pytest.raises(TypeError):
         newsclean.segment_batch([0.0])
+
+
+# --------------------------------------------------------------------------- typed, named errors
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"phrases": 5}, TypeError, "phrases must be an iterable of str, not int"),
+        ({"patterns": "^x$"}, TypeError, "patterns must be an iterable of str, not a single str"),
+        ({"patterns": b"^x$"}, TypeError, "patterns must be an iterable of str, not a single bytes"),
+        ({"phrases": ["ok", 1]}, TypeError, r"phrases\[1\] must be str, not int"),
+        ({"patterns": [None]}, TypeError, r"patterns\[0\] must be str, not NoneType"),
+        ({"phrases": ["ok", " "]}, ValueError, r'index 1 of phrases \(" "\): an empty phrase'),
+        ({"patterns": ["ok", "(unclosed"]}, ValueError, r'index 1 of patterns \("\(unclosed"\): regex parse error'),
+        ({"patterns": ["a{1000}{1000}"]}, ValueError, "index 0 of patterns.*size limit"),
+        ({"patterns": ["\ud800"]}, ValueError, r"patterns\[0\] is not valid Unicode"),
+        ({"patterns": [rf"x{i}\w{{40}}" for i in range(10)]}, ValueError, "the 10 patterns together cannot be compiled"),
+    ],
+)
+def test_bad_rules_raise_typed_errors_naming_the_rule(kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        newsclean.Segmenter(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("value", "exc", "message"),
+    [
+        (True, TypeError, "num_threads must be a positive int or None, not bool"),
+        (2.0, TypeError, "not float"),
+        ("2", TypeError, "not str"),
+        (0, ValueError, "num_threads must be at least 1, got 0"),
+        (-1, ValueError, "got -1"),
+        (-(2**70), ValueError, f"got {-(2**70)}"),
+    ],
+)
+@pytest.mark.parametrize("fn", ["segment_batch", "clean_batch"])
+def test_bad_num_threads_raise_typed_errors(fn, value, exc, message):
+    with pytest.raises(exc, match=message):
+        getattr(newsclean, fn)(["a"], num_threads=value)
+
+
+def test_a_huge_num_threads_is_capped_not_an_error():
+    assert newsclean.clean_batch(["a"], num_threads=2**70) == newsclean.clean_batch(["a"], num_threads=1)
+
+
+def test_pandas_na_and_nat_are_missing_values():
+    pd = pytest.importorskip("pandas")
+    assert newsclean.clean_batch([pd.NA, pd.NaT, None, "Leave the first comment"]) == ["", "", "", ""]
+    for page in newsclean.segment_batch([pd.NA, pd.NaT]):
+        check_page(page, None)
+
+
+def test_cli_errors_subclass_the_built_in_ones():
+    from newsclean.cli import InputError, OutputError
+
+    assert issubclass(InputError, ValueError) and issubclass(OutputError, OSError)

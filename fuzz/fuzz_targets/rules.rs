@@ -24,10 +24,13 @@ fuzz_target!(|data: &[u8]| {
     }
     match Rules::new(&phrases, &patterns) {
         Ok(rules) => invariants::check_page(&Segmenter::new(rules).segment(page), page),
-        Err(Error::InvalidPattern { index, pattern, message, .. }) => {
-            assert!(phrases.get(index) == Some(&pattern) || patterns.get(index) == Some(&pattern), "{index} {pattern:?}");
+        Err(Error::InvalidPattern { list, index, pattern, message }) => {
+            // The error names the rule: its list, its index and its text.
+            let given = if list == "phrases" { &phrases } else { &patterns };
+            assert_eq!(given.get(index), Some(&pattern), "{list}[{index}]");
             assert!(!message.is_empty());
         }
-        Err(e) => assert!(!e.to_string().is_empty()),
+        Err(Error::InvalidOption { name, message }) => assert!(matches!(name, "phrases" | "patterns") && !message.is_empty()),
+        Err(e) => panic!("unexpected error {e}"),
     }
 });
