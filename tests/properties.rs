@@ -162,3 +162,45 @@ fn huge_single_line_and_many_empty_lines() {
     assert!(page.lines.iter().all(|l| l.label == Label::Boilerplate && l.reason == "empty"));
     assert!(page.body.is_empty());
 }
+
+#[test]
+fn long_lines_of_distinct_words_take_linear_time() {
+    // A line's content words were deduplicated by a scan per word, and compared with another
+    // line's by a scan per word: a 1 MB line of distinct words took seconds, a 100 MB one
+    // hours. Three shapes: one long line, the same long sentence twice (an echo, compared in
+    // the cohesion pass) and eight long one-sentence lines in a row (a blurb-list candidate).
+    // Each took over 2 s at 80,000 words in release builds before the fix, about 0.1 s after;
+    // the bound is loose for debug builds.
+    let words = |n: usize, tag: &str| (0..n).map(|i| format!("{tag}{i:07}")).collect::<Vec<_>>().join(" ");
+    let prose = "The council approved the budget on Monday after a debate that lasted more than six hours.\n";
+    let n = 80_000;
+    let long = words(n, "w");
+    let pages = [
+        long.clone(),
+        format!("{}{long} end.\n{}{long} end.\n{}", prose.repeat(5), prose.repeat(3), prose.repeat(5)),
+        prose.repeat(5) + &(0..8).map(|k| format!("{} end.\n", words(n / 8, &format!("t{k}x")))).collect::<String>(),
+    ];
+    for (i, text) in pages.iter().enumerate() {
+        let started = std::time::Instant::now();
+        let page = default_segmenter().segment(text);
+        let took = started.elapsed();
+        check_page(&page, text);
+        assert!(took.as_secs() < 20, "page {i}: {took:?}");
+    }
+}
+
+#[test]
+fn a_panic_in_a_batch_reaches_the_caller_and_the_pool_survives() {
+    // No input is known to make the core panic; if one did inside a batch, rayon hands the
+    // panic to the calling thread (where pyo3 turns it into pyo3_runtime.PanicException, the
+    // release profile unwinds), and the pool keeps working for the next call.
+    let items: Vec<u32> = (0..64).collect();
+    let caught = std::panic::catch_unwind(|| {
+        parallel::map(&items, Some(3), |&i| {
+            assert!(i != 17, "injected panic");
+            i
+        })
+    });
+    assert!(caught.is_err());
+    assert_eq!(parallel::map(&items, Some(3), |&i| i * 2).unwrap(), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+}
