@@ -326,3 +326,55 @@ def test_cli_errors_subclass_the_built_in_ones():
     from newsclean.cli import InputError, OutputError
 
     assert issubclass(InputError, ValueError) and issubclass(OutputError, OSError)
+
+
+# --------------------------------------------------------------------------- size: time and memory
+
+BIG = textwrap.dedent(
+    """
+    import resource, sys, time, newsclean
+    kind = sys.argv[1]
+    if kind == "line":      # a 100 MB single line of prose
+        text = ("The council approved the budget after a long debate. " * 1_900_000)[:100_000_000]
+    elif kind == "nul":     # 100 MB of NUL bytes
+        text = "\\x00" * 100_000_000
+    elif kind == "empty":   # a million empty lines
+        text = "\\n" * 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    if kind == "tiny":      # a million tiny documents in one batch
+        texts = ["Share" if i % 3 else "a b." for i in range(1_000_000)]
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        out = newsclean.clean_batch(texts, num_threads=2)
+        assert len(out) == len(texts) and set(out) <= {"", "a b."}
+    else:
+        page = newsclean.segment(text)
+        assert len(page) == text.count("\\n") + 1
+        assert page.body in ("", text)
+    took = time.perf_counter() - started
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before   # KiB on Linux
+    print(took, grew * 1024)
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB is Linux's")
+@pytest.mark.parametrize(
+    ("kind", "max_bytes"),
+    [
+        # The core copies the text once, builds the body (a second copy) and Python gets the
+        # body as a str: a few times the input, never more.
+        ("line", 5 * 100_000_000),
+        ("nul", 3 * 100_000_000),
+        # Per line, not per byte: about 250 bytes of line records for each (empty) line.
+        ("empty", 400 * 1_000_000),
+        ("tiny", 1_000 * 1_000_000),
+    ],
+)
+def test_huge_inputs_take_memory_in_proportion(kind, max_bytes):
+    proc = subprocess.run([sys.executable, "-c", BIG, kind], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    took, grew = proc.stdout.split()
+    assert int(grew) < max_bytes, f"{kind}: peak memory grew by {int(grew) / 1e6:.0f} MB in {float(took):.1f} s"
