@@ -3,9 +3,15 @@
 # prints per target: seconds fuzzed, executions, and findings (crash, timeout, out-of-memory
 # and leak artifacts written during this run). Exit status 1 when any target found something.
 #
-#   bash scripts/fuzz.sh 600                 # every target, 10 minutes each
+#   bash scripts/fuzz.sh 600                 # every cargo-fuzz target, 10 minutes each
 #   bash scripts/fuzz.sh 30 segment rules    # some targets
+#   bash scripts/fuzz.sh 600 all             # every cargo-fuzz target, then python
+#   bash scripts/fuzz.sh 600 python          # the Python API: tests/test_properties.py with
+#                                            # fresh hypothesis seeds, run after run, for 600 s
 #   FUZZ_JOBS=2 bash scripts/fuzz.sh 300     # libFuzzer workers per target (default 1)
+#
+# The python target needs newsclean and hypothesis importable by $PYTHON (default python3);
+# it counts hypothesis's passing examples as executions.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`; FUZZ_INSTALL=1 installs it when missing) and a
 # C++ compiler. cargo-fuzz passes nightly-only flags to rustc; RUSTC_BOOTSTRAP=1 allows them on
@@ -32,21 +38,54 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     fi
 fi
 
-if [ "$#" -gt 0 ]; then
-    targets=("$@")
+PYTHON="${PYTHON:-python3}"
+mapfile -t cargo_targets < <(cd fuzz && cargo fuzz list)
+if [ "$#" -eq 0 ]; then
+    targets=("${cargo_targets[@]}")
+elif [ "$*" = all ]; then
+    targets=("${cargo_targets[@]}" python)
 else
-    mapfile -t targets < <(cd fuzz && cargo fuzz list)
+    targets=("$@")
 fi
 
 mkdir -p fuzz/logs
-echo "== cargo fuzz build (targets: ${targets[*]}); log: fuzz/logs/build.log"
-if ! (cd fuzz && cargo fuzz build) >fuzz/logs/build.log 2>&1; then
-    tail -30 fuzz/logs/build.log >&2
-    exit 2
+if [ "${targets[*]}" != python ]; then
+    echo "== cargo fuzz build (targets: ${targets[*]}); log: fuzz/logs/build.log"
+    if ! (cd fuzz && cargo fuzz build) >fuzz/logs/build.log 2>&1; then
+        tail -30 fuzz/logs/build.log >&2
+        exit 2
+    fi
 fi
+
+# The Python API: the hypothesis properties over and over with fresh seeds until time is up.
+fuzz_python() {
+    local log=fuzz/logs/python.log deadline=$((SECONDS + SECONDS_PER_TARGET)) runs=0 status=0
+    : >"$log"
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        runs=$((runs + 1))
+        echo "== run $runs" >>"$log"
+        NEWSCLEAN_HYPOTHESIS_EXAMPLES="${FUZZ_PYTHON_EXAMPLES:-200}" "$PYTHON" -m pytest -q -p no:cacheprovider \
+            tests/test_properties.py -k "not threads and not fork" \
+            --hypothesis-seed="$RANDOM$RANDOM" --hypothesis-show-statistics >>"$log" 2>&1 || { status=$?; break; }
+    done
+    local execs
+    execs="$(awk '/passing, .* failing/ {n += $2} END {print n + 0}' "$log")"
+    local findings=0
+    [ "$status" -ne 0 ] && findings=1
+    summary+=("$(printf '%-8s %6ss %12s execs %6s runs         %3s findings (exit %s)' python "$SECONDS_PER_TARGET" "$execs" "$runs" "$findings" "$status")")
+    if [ "$status" -ne 0 ]; then
+        summary+=("         finding: see $log (hypothesis prints the failing example)")
+        found=1
+    fi
+}
 summary=()
 found=0
 for t in "${targets[@]}"; do
+    if [ "$t" = python ]; then
+        echo "== fuzz python for ${SECONDS_PER_TARGET}s; log: fuzz/logs/python.log"
+        fuzz_python
+        continue
+    fi
     mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
     dirs=("corpus/$t")
     [ -d "fuzz/seeds/$t" ] && dirs+=("seeds/$t")
