@@ -8,7 +8,8 @@
 //! number of cases (256 by default); `bash scripts/fuzz.sh` runs the fuzz targets in `fuzz/`.
 
 use newsclean::parallel;
-use newsclean::text::{fold_key, split_lines};
+use newsclean::text::{fnv1a, fold_hash, fold_key, split_lines};
+use unicode_normalization::UnicodeNormalization;
 use newsclean::{Label, Page, Rules, Segmenter};
 use proptest::prelude::*;
 
@@ -97,6 +98,9 @@ proptest! {
         let key = fold_key(&text);
         prop_assert_eq!(fold_key(&key), key.clone(), "fold_key(fold_key(x)) == fold_key(x)");
         prop_assert!(!key.starts_with(' ') && !key.ends_with(' ') && !key.contains("  "));
+        // The whole-line table's hash folds the same way on normalised text.
+        let nfkc: String = text.nfkc().collect();
+        prop_assert_eq!(fold_hash(&nfkc), fnv1a(fold_key(&nfkc).as_bytes()));
     }
 
     #[test]
