@@ -5,6 +5,8 @@
 //! one Aho-Corasick automaton, patterns through one `regex::RegexSet` (finite automata, no
 //! backtracking), so hostile input cannot make it blow up.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
@@ -269,6 +271,17 @@ impl Rules {
     /// # Errors
     /// [`Error::InvalidPattern`] names a user pattern that does not compile.
     pub fn new(user_phrases: &[String], user_patterns: &[String]) -> Result<Self, Error> {
+        let user = Self::user(user_phrases, user_patterns)?;
+        // The built-in tables are compiled once per process: the automata are shared by
+        // reference count, so each `Rules` costs a clone, not a compilation (which took 2 ms,
+        // and much longer in sanitizer builds, where the rules fuzz target spent its time).
+        static BUILT_IN: OnceLock<Rules> = OnceLock::new();
+        let built_in = BUILT_IN.get_or_init(Self::built_in);
+        Ok(Self { user_phrases: user.0, user_patterns: user.1, ..built_in.clone() })
+    }
+
+    /// The built-in tables alone.
+    fn built_in() -> Self {
         let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_hash(p), c)).collect();
         let phrases = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -284,6 +297,11 @@ impl Rules {
             .build()
             .expect("built-in patterns compile");
         let pattern_cat = PATTERNS.iter().map(|&(c, st, _)| (c, st)).collect();
+        Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases: None, user_patterns: None }
+    }
+
+    /// The user's phrases and patterns, compiled, or the error naming the one at fault.
+    fn user(user_phrases: &[String], user_patterns: &[String]) -> Result<(Option<AhoCorasick>, Option<RegexSet>), Error> {
         let user_phrases = if user_phrases.is_empty() {
             None
         } else {
@@ -316,7 +334,7 @@ impl Rules {
                 message: format!("the {} patterns together cannot be compiled: {e}", user_patterns.len()),
             })?)
         };
-        Ok(Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases, user_patterns })
+        Ok((user_phrases, user_patterns))
     }
 
     /// Matches one line. `n_words` is the line's word count (whole-line labels are short).
