@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Error {
     /// A user rule (phrase or regular expression) was rejected.
     InvalidPattern {
+        /// The list the rule came from: `"phrases"` or `"patterns"`.
+        list: &'static str,
         /// Position of the rule in the list the user gave.
         index: usize,
         /// The rule's text.
@@ -48,8 +50,8 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidPattern { index, pattern, message } => {
-                write!(f, "invalid rule at index {index} ({pattern:?}): {message}")
+            Self::InvalidPattern { list, index, pattern, message } => {
+                write!(f, "invalid rule at index {index} of {list} ({pattern:?}): {message}")
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
             Self::Format { offset, message } => write!(f, "{message} (at byte {offset})"),

@@ -230,7 +230,9 @@ pub fn fold_key(line: &str) -> String {
             if c.is_numeric() {
                 out.push('0');
             } else {
-                out.extend(c.to_lowercase());
+                // Lower-casing can add a mark ('İ' gives "i\u{307}"); keep only what a second
+                // fold would keep, so that folding a key gives the key again.
+                out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
             }
         } else {
             pending_space = true;
@@ -276,7 +278,8 @@ pub fn fold_hash(line: &str) -> u64 {
             } else if c.is_numeric() {
                 h = step(h, b'0');
             } else {
-                for lc in c.to_lowercase() {
+                // As in fold_key: only what a second fold would keep ('İ' gives "i").
+                for lc in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
                     for &b in lc.encode_utf8(&mut tmp).as_bytes() {
                         h = step(h, b);
                     }
@@ -339,11 +342,14 @@ mod tests {
         assert_eq!(fold_key("Copyright © 2023, Site"), "copyright 0000 site");
         assert_eq!(fold_key("ﬁne"), "fine");
         assert_eq!(fold_key("..."), "");
+        // Lower-casing 'İ' gives "i" and a combining dot; the key keeps the letter only.
+        assert_eq!(fold_key("GİRİŞ"), "giriş");
+        assert_eq!(fold_key(&fold_key("İstanbul")), fold_key("İstanbul"));
     }
 
     #[test]
     fn fold_hash_matches_fold_key_on_normalised_text() {
-        for s in ["  Leave the FIRST comment!! ", "Copyright © 2023", "a-b  c", "", "...", "Ünïcode Line", "Реклама"] {
+        for s in ["  Leave the FIRST comment!! ", "Copyright © 2023", "a-b  c", "", "...", "Ünïcode Line", "Реклама", "GİRİŞ"] {
             assert_eq!(fold_hash(s), fnv1a(fold_key(s).as_bytes()), "{s:?}");
         }
     }

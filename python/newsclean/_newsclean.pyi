@@ -141,7 +141,9 @@ class Segmenter:
     ``phrases`` are matched case-insensitively anywhere in a line; ``patterns`` are regular
     expressions (Rust ``regex`` syntax: linear time, no look-around or back-references),
     searched in the line (anchor with ``^...$``). A line matching either is boilerplate with
-    reason ``"user-rule"``. Raises ``ValueError`` naming a pattern that does not compile.
+    reason ``"user-rule"``. Raises ``ValueError`` naming the list and index of a rule that
+    does not compile (an empty phrase, a bad or too large pattern), ``TypeError`` for a rule
+    that is not a ``str``.
     """
 
     def __init__(self, *, phrases: Iterable[str] | None = None, patterns: Iterable[str] | None = None) -> None: ...

@@ -53,11 +53,7 @@ fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option
     if type_name.starts_with("float") && obj.extract::<f64>().is_ok_and(f64::is_nan) {
         return Ok(None);
     }
-    Err(PyTypeError::new_err(format!(
-        "{} must be str or None, not {}",
-        at(),
-        obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
-    )))
+    Err(PyTypeError::new_err(format!("{} must be str or None, not {}", at(), type_name)))
 }
 
 /// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str).
@@ -70,7 +66,7 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     let iter = texts.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "texts must be an iterable of str (list, tuple, pandas Series, numpy array), not {}",
-            texts.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+            type_name(texts)
         ))
     })?;
     let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
@@ -80,16 +76,24 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     Ok(out)
 }
 
-/// A user rule list: any iterable of `str` (not a single `str`).
+/// The name of `obj`'s type, for messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// A user rule list: any iterable of `str` (not a single `str` or `bytes`).
 fn extract_rules(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
-    if obj.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(format!("{name} must be an iterable of str, not a single str")));
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(format!("{name} must be an iterable of str, not a single {}", type_name(obj))));
     }
+    let iter = obj
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be an iterable of str, not {}", type_name(obj))))?;
     let mut out = Vec::new();
-    for (i, item) in obj.try_iter()?.enumerate() {
+    for (i, item) in iter.enumerate() {
         let item = item?;
-        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be str")))?;
+        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be str, not {}", type_name(&item))))?;
         let s = s.to_str().map_err(|e| PyValueError::new_err(format!("{name}[{i}] is not valid Unicode text: {e}")))?;
         out.push(s.to_owned());
     }
@@ -100,11 +104,13 @@ fn extract_rules(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<Str
 fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
     if obj.is_instance_of::<pyo3::types::PyBool>() || !obj.is_instance_of::<pyo3::types::PyInt>() {
-        return Err(PyTypeError::new_err("num_threads must be a positive int or None"));
+        return Err(PyTypeError::new_err(format!("num_threads must be a positive int or None, not {}", type_name(obj))));
     }
-    let n: i64 = obj.extract()?;
+    // Past 64 bits (an OverflowError from extract): huge and positive means as many threads
+    // as allowed; huge and negative is below 1 like any other negative number.
+    let n: i64 = obj.extract().or_else(|_| if obj.lt(0)? { Ok(-1) } else { Ok::<_, PyErr>(i64::MAX) })?;
     if n < 1 {
-        return Err(PyValueError::new_err(format!("num_threads must be at least 1, got {n}")));
+        return Err(PyValueError::new_err(format!("num_threads must be at least 1, got {obj}")));
     }
     Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
 }
