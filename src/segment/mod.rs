@@ -220,9 +220,17 @@ impl Segmenter {
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
-        let in_list = blurb_lists(&feats, &words, &coh, &base, &first);
+        let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
         let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
+        // With a profile of enough pages, a list of stories is what the site repeats: the shape
+        // alone no longer makes one (short wire-style articles look like lists).
+        let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
+        if profiled {
+            for (l, &tm) in in_list.iter_mut().zip(&template) {
+                *l &= tm;
+            }
+        }
         let heads = teaser_heads(raw, &feats);
         let mut gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
         for (i, g) in gains.iter_mut().enumerate() {
@@ -238,7 +246,6 @@ impl Segmenter {
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
-        let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
         if profiled {
             let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
             grow_runs(&mut in_run, stop);
@@ -345,7 +352,7 @@ fn site_template(
         }
     };
     let mate = |i: usize, j: Option<usize>| {
-        j.is_some_and(|j| seen[j] && !chrome[j] && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
+        j.is_some_and(|j| seen[j] && !chrome[j] && !feats[j].dateline && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
     };
     let template = (0..n)
         .map(|i| {
@@ -728,7 +735,7 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
     // a sentence end followed by another line of the block is a headline and that line its
     // lede, whatever its shape.
     let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
-    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !in_run[i];
+    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !feats[i].dateline && !in_run[i];
     let mut i = 0;
     while i < n {
         if in_block(i) && !feats[i].ends_terminal && !feats[i].dateline && feats[i].n_words >= 2 && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
