@@ -9,11 +9,21 @@ use std::fmt;
 pub enum Error {
     /// A user rule (phrase or regular expression) was rejected.
     InvalidPattern {
+        /// The list the rule came from: `"phrases"` or `"patterns"`.
+        list: &'static str,
         /// Position of the rule in the list the user gave.
         index: usize,
         /// The rule's text.
         pattern: String,
         /// Why it was rejected.
+        message: String,
+    },
+    /// A saved file (profile, index) is not in the expected format: wrong magic bytes, another
+    /// format version, truncated or corrupt.
+    Format {
+        /// Byte offset in the file where the problem was found.
+        offset: u64,
+        /// What was wrong.
         message: String,
     },
     /// An option had a value outside its domain.
@@ -40,10 +50,11 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidPattern { index, pattern, message } => {
-                write!(f, "invalid rule at index {index} ({pattern:?}): {message}")
+            Self::InvalidPattern { list, index, pattern, message } => {
+                write!(f, "invalid rule at index {index} of {list} ({pattern:?}): {message}")
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
+            Self::Format { offset, message } => write!(f, "{message} (at byte {offset})"),
             Self::InvalidFile { message } => write!(f, "invalid file: {message}"),
             Self::Io { path, message } => write!(f, "{path}: {message}"),
         }

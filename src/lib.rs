@@ -27,6 +27,7 @@
 pub mod dedup;
 pub mod error;
 pub mod parallel;
+pub mod profile;
 pub mod rules;
 pub mod segment;
 pub mod text;
@@ -35,6 +36,7 @@ pub mod text;
 mod python;
 
 pub use error::Error;
+pub use profile::{Profile, SiteProfile};
 pub use rules::{Category, Rules};
 pub use segment::{Label, Line, Page, Segmenter, Teaser, REASONS};
 
@@ -43,4 +45,5 @@ const _: () = {
     assert_send_sync::<Segmenter>();
     assert_send_sync::<Page>();
     assert_send_sync::<Error>();
+    assert_send_sync::<Profile>();
 };

@@ -5,11 +5,14 @@
 //! one Aho-Corasick automaton, patterns through one `regex::RegexSet` (finite automata, no
 //! backtracking), so hostile input cannot make it blow up.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
+
 use crate::error::Error;
-use crate::text::{fold_key, lower_into};
+use crate::text::{fold_hash, lower_into};
 
 /// What kind of site chrome a rule recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -239,7 +242,7 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
 /// The matcher: built-in tables plus the user's phrases and patterns.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    whole: ahash::AHashMap<String, Category>,
+    whole: crate::text::HashMapU64<Category>,
     phrases: AhoCorasick,
     phrase_cat: Vec<Category>,
     patterns: RegexSet,
@@ -268,25 +271,53 @@ impl Rules {
     /// # Errors
     /// [`Error::InvalidPattern`] names a user pattern that does not compile.
     pub fn new(user_phrases: &[String], user_patterns: &[String]) -> Result<Self, Error> {
-        let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_key(p), c)).collect();
+        let user = Self::user(user_phrases, user_patterns)?;
+        // The built-in tables are compiled once per process: the automata are shared by
+        // reference count, so each `Rules` costs a clone, not a compilation (which took 2 ms,
+        // and much longer in sanitizer builds, where the rules fuzz target spent its time).
+        static BUILT_IN: OnceLock<Rules> = OnceLock::new();
+        let built_in = BUILT_IN.get_or_init(Self::built_in);
+        Ok(Self { user_phrases: user.0, user_patterns: user.1, ..built_in.clone() })
+    }
+
+    /// The built-in tables alone.
+    fn built_in() -> Self {
+        let whole = WHOLE_LINES.iter().map(|&(c, p)| (fold_hash(p), c)).collect();
         let phrases = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            // A full DFA: the table is small (a few hundred phrases) and searching is fastest.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(PHRASES.iter().map(|&(_, p)| p))
             .expect("built-in phrases compile");
         let phrase_cat = PHRASES.iter().map(|&(c, _)| c).collect();
-        let patterns = RegexSet::new(PATTERNS.iter().map(|&(_, _, p)| p)).expect("built-in patterns compile");
+        // Case-insensitive, so ASCII lines are matched as they are.
+        let patterns = RegexSetBuilder::new(PATTERNS.iter().map(|&(_, _, p)| p))
+            .case_insensitive(true)
+            .build()
+            .expect("built-in patterns compile");
         let pattern_cat = PATTERNS.iter().map(|&(c, st, _)| (c, st)).collect();
+        Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases: None, user_patterns: None }
+    }
+
+    /// The user's phrases and patterns, compiled, or the error naming the one at fault.
+    fn user(user_phrases: &[String], user_patterns: &[String]) -> Result<(Option<AhoCorasick>, Option<RegexSet>), Error> {
         let user_phrases = if user_phrases.is_empty() {
             None
         } else {
             if let Some((i, _)) = user_phrases.iter().enumerate().find(|(_, p)| p.trim().is_empty()) {
-                return Err(Error::InvalidPattern { index: i, pattern: user_phrases[i].clone(), message: "an empty phrase would match every line".into() });
+                return Err(Error::InvalidPattern {
+                    list: "phrases",
+                    index: i,
+                    pattern: user_phrases[i].clone(),
+                    message: "an empty phrase would match every line".into(),
+                });
             }
             let lowered: Vec<String> = user_phrases.iter().map(|p| p.to_lowercase()).collect();
-            Some(AhoCorasickBuilder::new().build(&lowered).map_err(|e| Error::InvalidPattern {
-                index: 0,
-                pattern: String::new(),
-                message: e.to_string(),
+            // No single phrase is at fault when the automaton cannot be built (too large).
+            Some(AhoCorasickBuilder::new().build(&lowered).map_err(|e| Error::InvalidOption {
+                name: "phrases",
+                message: format!("the {} phrases together cannot be compiled: {e}", lowered.len()),
             })?)
         };
         let user_patterns = if user_patterns.is_empty() {
@@ -294,22 +325,31 @@ impl Rules {
         } else {
             for (i, p) in user_patterns.iter().enumerate() {
                 if let Err(e) = regex::RegexBuilder::new(p).size_limit(1 << 22).build() {
-                    return Err(Error::InvalidPattern { index: i, pattern: p.clone(), message: e.to_string() });
+                    return Err(Error::InvalidPattern { list: "patterns", index: i, pattern: p.clone(), message: e.to_string() });
                 }
             }
-            Some(RegexSetBuilder::new(user_patterns).size_limit(1 << 24).build().map_err(|e| Error::InvalidPattern {
-                index: 0,
-                pattern: String::new(),
-                message: e.to_string(),
+            // Each pattern compiles alone; together they can still be too large.
+            Some(RegexSetBuilder::new(user_patterns).size_limit(1 << 24).build().map_err(|e| Error::InvalidOption {
+                name: "patterns",
+                message: format!("the {} patterns together cannot be compiled: {e}", user_patterns.len()),
             })?)
         };
-        Ok(Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases, user_patterns })
+        Ok((user_phrases, user_patterns))
     }
 
     /// Matches one line. `n_words` is the line's word count (whole-line labels are short).
     /// `buf` is scratch space for the lower-cased line.
     #[must_use]
     pub fn check(&self, line: &str, n_words: usize, buf: &mut String) -> Option<Hit> {
+        let has_upper_non_ascii = !line.is_ascii() && line.chars().any(|c| !c.is_ascii() && c.is_uppercase());
+        self.check_with(line, n_words, has_upper_non_ascii, buf)
+    }
+
+    /// [`Rules::check`] for callers that already know whether the line has upper-case letters
+    /// outside ASCII (then it is lower-cased before phrase matching; otherwise the phrases,
+    /// matched ASCII-case-insensitively, run on the line as it is).
+    #[must_use]
+    pub fn check_with(&self, line: &str, n_words: usize, has_upper_non_ascii: bool, buf: &mut String) -> Option<Hit> {
         if let Some(hit) = self.check_user(line) {
             return Some(hit);
         }
@@ -317,11 +357,14 @@ impl Rules {
             return None;
         }
         if n_words <= 8 && line.len() <= 120 {
-            if let Some(&category) = self.whole.get(&fold_key(line)) {
+            if let Some(&category) = self.whole.get(&fold_hash(line)) {
                 return Some(Hit { category, strength: Strength::WholeLine });
             }
         }
-        let lower = lower_into(line.trim(), buf);
+        // The phrases are lower case and matched ASCII-case-insensitively, so only a line with
+        // upper-case letters outside ASCII needs a lower-cased copy.
+        let line = line.trim();
+        let lower = if has_upper_non_ascii { lower_into(line, buf) } else { line };
         for m in self.phrases.find_iter(lower) {
             if is_word_boundary(lower, m.start(), m.end()) {
                 return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });
@@ -419,7 +462,18 @@ mod tests {
         assert_eq!(check(&rules, "Photo: Reuters"), Some(Category::User));
         assert_eq!(check(&rules, "A photo: not anchored"), None);
         let err = Rules::new(&[], &["ok".into(), "(unclosed".into()]).unwrap_err();
-        assert!(matches!(err, Error::InvalidPattern { index: 1, .. }), "{err}");
-        assert!(Rules::new(&["  ".into()], &[]).is_err());
+        assert!(matches!(err, Error::InvalidPattern { list: "patterns", index: 1, .. }), "{err}");
+        assert_eq!(err.to_string(), format!("invalid rule at index 1 of patterns (\"(unclosed\"): {}", match &err {
+            Error::InvalidPattern { message, .. } => message,
+            _ => unreachable!(),
+        }));
+        let err = Rules::new(&["  ".into()], &[]).unwrap_err();
+        assert!(matches!(err, Error::InvalidPattern { list: "phrases", index: 0, .. }), "{err}");
+        // Each pattern is small enough alone, the set of them is not: no pattern is blamed.
+        let big: Vec<String> = (0..10).map(|i| format!("x{i}\\w{{40}}")).collect();
+        match Rules::new(&[], &big) {
+            Err(Error::InvalidOption { name: "patterns", message }) => assert!(message.contains("together"), "{message}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -117,7 +117,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Function words of the languages the built-in rules cover (en, de, fr, es, pt, it, nl, ru,
 /// tr, id, pl, sv): the share of them in a line is a strong sign of running prose.
-const STOPWORDS: &str = "\
+pub(crate) const STOPWORDS: &str = "\
 a an the and or but if of to in on at by for with from as into onto about over after before \
 is are was were be been being has have had do does did will would shall should can could may \
 might must not no it its it's this that these those he she they we you i his her their our your \
@@ -230,13 +230,66 @@ pub fn fold_key(line: &str) -> String {
             if c.is_numeric() {
                 out.push('0');
             } else {
-                out.extend(c.to_lowercase());
+                // Lower-casing can add a mark ('İ' gives "i\u{307}"); keep only what a second
+                // fold would keep, so that folding a key gives the key again.
+                out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
             }
         } else {
             pending_space = true;
         }
     }
     out
+}
+
+/// A hash of the line's folded form without Unicode normalisation: lower case, digits to
+/// `0`, every run of other characters to one space, trimmed. Cheap (no allocation); used to
+/// look lines up in the built-in whole-line table, whose keys are hashed the same way.
+#[must_use]
+pub fn fold_hash(line: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut pending_space = false;
+    let mut any = false;
+    if line.is_ascii() {
+        for &b in line.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && any {
+                    h = step(h, b' ');
+                }
+                pending_space = false;
+                any = true;
+                h = step(h, if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() });
+            } else {
+                pending_space = true;
+            }
+        }
+        return h;
+    }
+    let mut tmp = [0u8; 4];
+    for c in line.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && any {
+                h = step(h, b' ');
+            }
+            pending_space = false;
+            any = true;
+            if c.is_ascii() {
+                h = step(h, if c.is_ascii_digit() { b'0' } else { (c as u8).to_ascii_lowercase() });
+            } else if c.is_numeric() {
+                h = step(h, b'0');
+            } else {
+                // As in fold_key: only what a second fold would keep ('İ' gives "i").
+                for lc in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                    for &b in lc.encode_utf8(&mut tmp).as_bytes() {
+                        h = step(h, b);
+                    }
+                }
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    h
 }
 
 #[cfg(test)]
@@ -289,6 +342,16 @@ mod tests {
         assert_eq!(fold_key("Copyright © 2023, Site"), "copyright 0000 site");
         assert_eq!(fold_key("ﬁne"), "fine");
         assert_eq!(fold_key("..."), "");
+        // Lower-casing 'İ' gives "i" and a combining dot; the key keeps the letter only.
+        assert_eq!(fold_key("GİRİŞ"), "giriş");
+        assert_eq!(fold_key(&fold_key("İstanbul")), fold_key("İstanbul"));
+    }
+
+    #[test]
+    fn fold_hash_matches_fold_key_on_normalised_text() {
+        for s in ["  Leave the FIRST comment!! ", "Copyright © 2023", "a-b  c", "", "...", "Ünïcode Line", "Реклама", "GİRİŞ"] {
+            assert_eq!(fold_hash(s), fnv1a(fold_key(s).as_bytes()), "{s:?}");
+        }
     }
 
     #[test]

@@ -269,3 +269,112 @@ def test_nan_only_as_float():
         newsclean.segment_batch([float("inf")])
     with pytest.raises(TypeError):
         newsclean.segment_batch([0.0])
+
+
+# --------------------------------------------------------------------------- typed, named errors
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"phrases": 5}, TypeError, "phrases must be an iterable of str, not int"),
+        ({"patterns": "^x$"}, TypeError, "patterns must be an iterable of str, not a single str"),
+        ({"patterns": b"^x$"}, TypeError, "patterns must be an iterable of str, not a single bytes"),
+        ({"phrases": ["ok", 1]}, TypeError, r"phrases\[1\] must be str, not int"),
+        ({"patterns": [None]}, TypeError, r"patterns\[0\] must be str, not NoneType"),
+        ({"phrases": ["ok", " "]}, ValueError, r'index 1 of phrases \(" "\): an empty phrase'),
+        ({"patterns": ["ok", "(unclosed"]}, ValueError, r'index 1 of patterns \("\(unclosed"\): regex parse error'),
+        ({"patterns": ["a{1000}{1000}"]}, ValueError, "index 0 of patterns.*size limit"),
+        ({"patterns": ["\ud800"]}, ValueError, r"patterns\[0\] is not valid Unicode"),
+        ({"patterns": [rf"x{i}\w{{40}}" for i in range(10)]}, ValueError, "the 10 patterns together cannot be compiled"),
+    ],
+)
+def test_bad_rules_raise_typed_errors_naming_the_rule(kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        newsclean.Segmenter(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("value", "exc", "message"),
+    [
+        (True, TypeError, "num_threads must be a positive int or None, not bool"),
+        (2.0, TypeError, "not float"),
+        ("2", TypeError, "not str"),
+        (0, ValueError, "num_threads must be at least 1, got 0"),
+        (-1, ValueError, "got -1"),
+        (-(2**70), ValueError, f"got {-(2**70)}"),
+    ],
+)
+@pytest.mark.parametrize("fn", ["segment_batch", "clean_batch"])
+def test_bad_num_threads_raise_typed_errors(fn, value, exc, message):
+    with pytest.raises(exc, match=message):
+        getattr(newsclean, fn)(["a"], num_threads=value)
+
+
+def test_a_huge_num_threads_is_capped_not_an_error():
+    assert newsclean.clean_batch(["a"], num_threads=2**70) == newsclean.clean_batch(["a"], num_threads=1)
+
+
+def test_pandas_na_and_nat_are_missing_values():
+    pd = pytest.importorskip("pandas")
+    assert newsclean.clean_batch([pd.NA, pd.NaT, None, "Leave the first comment"]) == ["", "", "", ""]
+    for page in newsclean.segment_batch([pd.NA, pd.NaT]):
+        check_page(page, None)
+
+
+def test_cli_errors_subclass_the_built_in_ones():
+    from newsclean.cli import InputError, OutputError
+
+    assert issubclass(InputError, ValueError) and issubclass(OutputError, OSError)
+
+
+# --------------------------------------------------------------------------- size: time and memory
+
+BIG = textwrap.dedent(
+    """
+    import resource, sys, time, newsclean
+    kind = sys.argv[1]
+    if kind == "line":      # a 100 MB single line of prose
+        text = ("The council approved the budget after a long debate. " * 1_900_000)[:100_000_000]
+    elif kind == "nul":     # 100 MB of NUL bytes
+        text = "\\x00" * 100_000_000
+    elif kind == "empty":   # a million empty lines
+        text = "\\n" * 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    if kind == "tiny":      # a million tiny documents in one batch
+        texts = ["Share" if i % 3 else "a b." for i in range(1_000_000)]
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        out = newsclean.clean_batch(texts, num_threads=2)
+        assert len(out) == len(texts) and set(out) <= {"", "a b."}
+    else:
+        page = newsclean.segment(text)
+        assert len(page) == text.count("\\n") + 1
+        assert page.body in ("", text)
+    took = time.perf_counter() - started
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before   # KiB on Linux
+    print(took, grew * 1024)
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB is Linux's")
+@pytest.mark.parametrize(
+    ("kind", "max_bytes"),
+    [
+        # The core copies the text once, builds the body (a second copy) and Python gets the
+        # body as a str: a few times the input, never more.
+        ("line", 5 * 100_000_000),
+        ("nul", 3 * 100_000_000),
+        # Per line, not per byte: about 250 bytes of line records for each (empty) line.
+        ("empty", 400 * 1_000_000),
+        ("tiny", 1_000 * 1_000_000),
+    ],
+)
+def test_huge_inputs_take_memory_in_proportion(kind, max_bytes):
+    proc = subprocess.run([sys.executable, "-c", BIG, kind], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    took, grew = proc.stdout.split()
+    assert int(grew) < max_bytes, f"{kind}: peak memory grew by {int(grew) / 1e6:.0f} MB in {float(took):.1f} s"

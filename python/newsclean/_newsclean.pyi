@@ -78,6 +78,62 @@ class Page:
     def __len__(self) -> int:
         """The number of lines."""
 
+class Profile:
+    """Per-site line counts learned from a corpus: how many pages of each site carry each line.
+
+    Lines are keyed after folding (Unicode NFKC, lower case, digits to ``0``, punctuation and
+    white space to one space) and counted once per page, per site (or under the site ``""``
+    when none is given). Lines longer than 600 bytes are not counted. Counts are exact: the
+    same pages give the same profile for any thread count, input order or shard split
+    (:meth:`merge` adds counts), unless the key budget forced a prune while learning (see
+    ``max_keys`` and :attr:`budget_pruned`).
+    """
+
+    def __init__(self) -> None:
+        """An empty profile."""
+    @staticmethod
+    def learn(
+        texts: Iterable[str | None],
+        *,
+        sites: Iterable[str | None] | None = None,
+        num_threads: int | None = None,
+        max_keys: int = 50_000_000,
+    ) -> Profile:
+        """Counts the lines of ``texts`` in one parallel pass, streaming the input in chunks of
+        20,000 pages (any iterable works; it need not fit in memory).
+
+        ``sites`` gives each text's site (domain); it must be as long as ``texts``. ``None``
+        and missing texts are skipped. When the table passes ``max_keys`` distinct lines
+        (about 30 bytes each), lines seen on one page of their site so far are dropped and
+        :attr:`budget_pruned` becomes true.
+        """
+    def merge(self, other: Profile) -> None:
+        """Adds ``other``'s counts to this profile (learn on shards, then merge)."""
+    def prune(self, min_pages: int) -> None:
+        """Drops lines seen on fewer than ``min_pages`` pages of their site (shrinks the file)."""
+    def top_lines(self, site: str | None = None, n: int = 20) -> list[tuple[str, int]]:
+        """The ``n`` lines (folded) on most pages of ``site``, with their page counts."""
+    @property
+    def sites(self) -> list[str]:
+        """The sites seen, in name order."""
+    def pages(self, site: str | None = None) -> int:
+        """How many pages of ``site`` were counted."""
+    def count(self, line: str, site: str | None = None) -> int:
+        """How many pages of ``site`` carry ``line`` (after folding)."""
+    @property
+    def budget_pruned(self) -> bool:
+        """Whether the key budget forced a prune while learning (counts then approximate)."""
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the profile to ``path`` (binary, versioned format; written to a temporary
+        file and renamed). Raises ``OSError`` when the file cannot be written."""
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Profile:
+        """Reads a saved profile. Raises ``OSError`` when the file cannot be read and
+        ``ValueError`` naming the file and byte offset when it is not a profile, is of another
+        format version, truncated or corrupt."""
+    def __len__(self) -> int:
+        """Distinct line keys held, over all sites."""
+
 @final
 class Segmenter:
     """A segmenter with the built-in rules plus your own.
@@ -85,7 +141,9 @@ class Segmenter:
     ``phrases`` are matched case-insensitively anywhere in a line; ``patterns`` are regular
     expressions (Rust ``regex`` syntax: linear time, no look-around or back-references),
     searched in the line (anchor with ``^...$``). A line matching either is boilerplate with
-    reason ``"user-rule"``. Raises ``ValueError`` naming a pattern that does not compile.
+    reason ``"user-rule"``. Raises ``ValueError`` naming the list and index of a rule that
+    does not compile (an empty phrase, a bad or too large pattern), ``TypeError`` for a rule
+    that is not a ``str``.
     """
 
     def __init__(self, *, phrases: Iterable[str] | None = None, patterns: Iterable[str] | None = None) -> None: ...
@@ -93,7 +151,14 @@ class Segmenter:
         """Segments one page. See :func:`newsclean.segment`."""
     def clean(self, text: str | None) -> str:
         """The body of one page. See :func:`newsclean.clean`."""
-    def segment_batch(self, texts: Iterable[str | None], *, num_threads: int | None = None) -> list[Page]:
+    def segment_batch(
+        self,
+        texts: Iterable[str | None],
+        *,
+        num_threads: int | None = None,
+        sites: Iterable[str | None] | None = None,
+        profile: Profile | None = None,
+    ) -> list[Page]:
         """Segments many pages in parallel. See :func:`newsclean.segment_batch`."""
     def clean_batch(self, texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
         """The bodies of many pages, in parallel. See :func:`newsclean.clean_batch`."""
@@ -111,8 +176,19 @@ def segment(text: str | None) -> Page:
 def clean(text: str | None) -> str:
     """The article body of one page: ``segment(text).body``."""
 
-def segment_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[Page]:
+def segment_batch(
+    texts: Iterable[str | None],
+    *,
+    num_threads: int | None = None,
+    sites: Iterable[str | None] | None = None,
+    profile: Profile | None = None,
+) -> list[Page]:
     """Segments many pages in parallel, with the GIL released.
+
+    With ``profile`` (and ``sites``, one per text, as when learning), the site's line counts
+    join the decoding: lines the site prints on many pages are template (reasons
+    ``site-template`` and ``site-blurb``), lists of them pair into teaser headlines and ledes,
+    and the article runs up to the template around it.
 
     ``texts`` is a list, tuple, pandas Series, numpy object array or any other iterable of
     ``str``; ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page. Any

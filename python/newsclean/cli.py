@@ -37,12 +37,12 @@ WIDTH = 100  # characters of a body line or teaser shown in the summary
 __all__ = ["main"]
 
 
-class InputError(Exception):
+class InputError(ValueError):
     """Bad input: the message names the file (and line) at fault. Exit status 2."""
 
 
-class OutputError(Exception):
-    """The output cannot be written. Exit status 1."""
+class OutputError(OSError):
+    """The output cannot be written: the message names the file. Exit status 1."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,19 +5,22 @@ mod dedup;
 
 use std::sync::{Arc, OnceLock};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyString, PyTuple};
 
 use crate::error::Error;
 use crate::parallel;
+use crate::profile::Profile;
 use crate::rules::Rules;
 use crate::segment::{self as core_segment, Segmenter};
 
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } => PyValueError::new_err(e.to_string()),
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::Format { .. } | Error::InvalidFile { .. } => {
+            PyValueError::new_err(e.to_string())
+        }
         Error::Io { .. } => pyo3::exceptions::PyOSError::new_err(e.to_string()),
     }
 }
@@ -50,11 +53,7 @@ fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option
     if type_name.starts_with("float") && obj.extract::<f64>().is_ok_and(f64::is_nan) {
         return Ok(None);
     }
-    Err(PyTypeError::new_err(format!(
-        "{} must be str or None, not {}",
-        at(),
-        obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
-    )))
+    Err(PyTypeError::new_err(format!("{} must be str or None, not {}", at(), type_name)))
 }
 
 /// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str).
@@ -67,7 +66,7 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     let iter = texts.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "texts must be an iterable of str (list, tuple, pandas Series, numpy array), not {}",
-            texts.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+            type_name(texts)
         ))
     })?;
     let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
@@ -77,16 +76,24 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     Ok(out)
 }
 
-/// A user rule list: any iterable of `str` (not a single `str`).
+/// The name of `obj`'s type, for messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// A user rule list: any iterable of `str` (not a single `str` or `bytes`).
 fn extract_rules(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
-    if obj.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(format!("{name} must be an iterable of str, not a single str")));
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(format!("{name} must be an iterable of str, not a single {}", type_name(obj))));
     }
+    let iter = obj
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be an iterable of str, not {}", type_name(obj))))?;
     let mut out = Vec::new();
-    for (i, item) in obj.try_iter()?.enumerate() {
+    for (i, item) in iter.enumerate() {
         let item = item?;
-        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be str")))?;
+        let s = item.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be str, not {}", type_name(&item))))?;
         let s = s.to_str().map_err(|e| PyValueError::new_err(format!("{name}[{i}] is not valid Unicode text: {e}")))?;
         out.push(s.to_owned());
     }
@@ -97,11 +104,13 @@ fn extract_rules(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<Str
 fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
     if obj.is_instance_of::<pyo3::types::PyBool>() || !obj.is_instance_of::<pyo3::types::PyInt>() {
-        return Err(PyTypeError::new_err("num_threads must be a positive int or None"));
+        return Err(PyTypeError::new_err(format!("num_threads must be a positive int or None, not {}", type_name(obj))));
     }
-    let n: i64 = obj.extract()?;
+    // Past 64 bits (an OverflowError from extract): huge and positive means as many threads
+    // as allowed; huge and negative is below 1 like any other negative number.
+    let n: i64 = obj.extract().or_else(|_| if obj.lt(0)? { Ok(-1) } else { Ok::<_, PyErr>(i64::MAX) })?;
     if n < 1 {
-        return Err(PyValueError::new_err(format!("num_threads must be at least 1, got {n}")));
+        return Err(PyValueError::new_err(format!("num_threads must be at least 1, got {obj}")));
     }
     Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
 }
@@ -109,8 +118,9 @@ fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
 /// A labelled line of a page.
 #[pyclass(frozen, module = "newsclean", name = "Line")]
 struct PyLine {
-    #[pyo3(get)]
-    text: Py<PyString>,
+    /// The page's text; the line's own text is cut from it on access.
+    page_text: Arc<str>,
+    bytes: std::ops::Range<usize>,
     #[pyo3(get)]
     label: &'static str,
     #[pyo3(get)]
@@ -125,8 +135,14 @@ struct PyLine {
 
 #[pymethods]
 impl PyLine {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let text = self.text.bind(py).to_string();
+    /// The line's text, without its line break.
+    #[getter]
+    fn text(&self) -> &str {
+        &self.page_text[self.bytes.clone()]
+    }
+
+    fn __repr__(&self) -> String {
+        let text = self.text();
         let short: String = text.chars().take(40).collect();
         let ell = if short.len() < text.len() { "…" } else { "" };
         format!("Line(index={}, label={:?}, reason={:?}, text={:?}{ell})", self.index, self.label, self.reason, short)
@@ -200,7 +216,8 @@ impl PyPage {
             .enumerate()
             .map(|(i, l)| {
                 Py::new(py, PyLine {
-                    text: self.line_text(py, i).unbind(),
+                    page_text: Arc::clone(&self.text),
+                    bytes: l.bytes.clone(),
                     label: l.label.as_str(),
                     reason: l.reason,
                     start: l.start,
@@ -280,12 +297,48 @@ fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) ->
     Ok(PyPage::new(text, page))
 }
 
-fn run_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<PyPage>> {
+/// Site names for a batch: `None`, or an iterable of `str`/`None` as long as the texts.
+fn extract_sites(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<String>>> {
+    let Some(sites) = sites.filter(|s| !s.is_none()) else { return Ok(vec![None; n]) };
+    if sites.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("sites must be a sequence of str (one per text), not a single str"));
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, item) in sites.try_iter()?.enumerate() {
+        let item = item?;
+        out.push(extract_text(&item, Some(i)).map_err(|e| {
+            PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
+        })?);
+    }
+    if out.len() != n {
+        return Err(PyValueError::new_err(format!("sites has {} items but texts has {n}", out.len())));
+    }
+    Ok(out)
+}
+
+fn run_batch_with(
+    py: Python<'_>,
+    seg: &Arc<Segmenter>,
+    texts: &Bound<'_, PyAny>,
+    num_threads: Option<usize>,
+    sites: Option<&Bound<'_, PyAny>>,
+    profile: Option<&PyProfile>,
+) -> PyResult<Vec<PyPage>> {
     let owned: Vec<Option<Arc<str>>> = extract_batch(texts)?.into_iter().map(|t| t.map(Arc::from)).collect();
+    let sites = extract_sites(sites, owned.len())?;
     let seg = Arc::clone(seg);
-    let pages = py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t)))).map_err(to_pyerr)?;
+    let prof = profile.map(|p| &p.inner);
+    let items: Vec<(Option<Arc<str>>, Option<String>)> = owned.into_iter().zip(sites).collect();
+    let pages = py
+        .detach(|| {
+            parallel::map(&items, num_threads, |(t, site)| {
+                let sp = prof.and_then(|p| p.site(site.as_deref()));
+                t.as_ref().map(|t| seg.segment_with(t, sp))
+            })
+        })
+        .map_err(to_pyerr)?;
+    let owned = items.into_iter().map(|(t, _)| t);
     Ok(owned
-        .into_iter()
         .zip(pages)
         .map(|(t, p)| match (t, p) {
             (Some(t), Some(p)) => PyPage::new(t, p),
@@ -319,9 +372,16 @@ impl PySegmenter {
         Ok(run_segment(py, &self.inner, text)?.page.body)
     }
 
-    #[pyo3(signature = (texts, *, num_threads = None))]
-    fn segment_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
-        run_batch(py, &self.inner, texts, extract_threads(num_threads)?)
+    #[pyo3(signature = (texts, *, num_threads = None, sites = None, profile = None))]
+    fn segment_batch(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        num_threads: Option<&Bound<'_, PyAny>>,
+        sites: Option<&Bound<'_, PyAny>>,
+        profile: Option<PyRef<'_, PyProfile>>,
+    ) -> PyResult<Vec<PyPage>> {
+        run_batch_with(py, &self.inner, texts, extract_threads(num_threads)?, sites, profile.as_deref())
     }
 
     #[pyo3(signature = (texts, *, num_threads = None))]
@@ -341,15 +401,172 @@ fn clean(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (texts, *, num_threads = None))]
-fn segment_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPage>> {
-    run_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
+#[pyo3(signature = (texts, *, num_threads = None, sites = None, profile = None))]
+fn segment_batch(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    num_threads: Option<&Bound<'_, PyAny>>,
+    sites: Option<&Bound<'_, PyAny>>,
+    profile: Option<PyRef<'_, PyProfile>>,
+) -> PyResult<Vec<PyPage>> {
+    run_batch_with(py, &default_segmenter(), texts, extract_threads(num_threads)?, sites, profile.as_deref())
 }
 
 #[pyfunction]
 #[pyo3(signature = (texts, *, num_threads = None))]
 fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     run_clean_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
+}
+
+/// Per-site line counts learned from a corpus.
+#[pyclass(module = "newsclean", name = "Profile")]
+struct PyProfile {
+    inner: Profile,
+}
+
+/// Pages per learning chunk: the input is streamed in chunks of this many pages.
+const LEARN_CHUNK: usize = 20_000;
+
+#[pymethods]
+impl PyProfile {
+    #[new]
+    fn new() -> Self {
+        Self { inner: Profile::new() }
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 50_000_000))]
+    fn learn(
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        sites: Option<&Bound<'_, PyAny>>,
+        num_threads: Option<&Bound<'_, PyAny>>,
+        max_keys: usize,
+    ) -> PyResult<Self> {
+        let threads = extract_threads(num_threads)?;
+        if texts.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("texts must be an iterable of str, not a single str"));
+        }
+        let mut text_iter = texts.try_iter().map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?;
+        let mut site_iter = match sites.filter(|s| !s.is_none()) {
+            Some(s) if s.is_instance_of::<PyString>() => {
+                return Err(PyTypeError::new_err("sites must be an iterable of str (one per text), not a single str"))
+            }
+            Some(s) => Some(s.try_iter().map_err(|_| PyTypeError::new_err("sites must be an iterable of str"))?),
+            None => None,
+        };
+        let mut profile = Profile::new();
+        let mut index = 0usize;
+        loop {
+            let mut chunk: Vec<(Option<String>, String)> = Vec::new();
+            for item in text_iter.by_ref() {
+                let text = extract_text(&item?, Some(index))?;
+                let site = match site_iter.as_mut() {
+                    Some(it) => match it.next() {
+                        Some(s) => {
+                            let s = s?;
+                            extract_text(&s, Some(index)).map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?
+                        }
+                        None => return Err(PyValueError::new_err(format!("sites is shorter than texts (it ends at index {index})"))),
+                    },
+                    None => None,
+                };
+                index += 1;
+                if let Some(text) = text {
+                    chunk.push((site, text));
+                }
+                if chunk.len() >= LEARN_CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let part = py.detach(|| Profile::learn(&chunk, threads)).map_err(to_pyerr)?;
+            profile.merge(&part);
+            if profile.n_keys() > max_keys {
+                profile.prune(2);
+                profile.note_budget_prune();
+            }
+        }
+        if let Some(mut it) = site_iter {
+            if it.next().is_some() {
+                return Err(PyValueError::new_err(format!("sites is longer than texts ({index} texts)")));
+            }
+        }
+        Ok(Self { inner: profile })
+    }
+
+    /// Adds another profile's counts to this one.
+    fn merge(&mut self, other: PyRef<'_, PyProfile>) {
+        self.inner.merge(&other.inner);
+    }
+
+    /// Drops lines seen on fewer than `min_pages` pages of their site.
+    fn prune(&mut self, min_pages: u32) {
+        self.inner.prune(min_pages);
+    }
+
+    #[pyo3(signature = (site = None, n = 20))]
+    fn top_lines(&self, site: Option<&str>, n: usize) -> Vec<(String, u32)> {
+        self.inner.top_lines(site, n)
+    }
+
+    #[getter]
+    fn sites(&self) -> Vec<String> {
+        self.inner.sites().map(|(s, _)| s.to_string()).collect()
+    }
+
+    #[pyo3(signature = (site = None))]
+    fn pages(&self, site: Option<&str>) -> u64 {
+        self.inner.site(site).map_or(0, |s| s.pages)
+    }
+
+    #[pyo3(signature = (line, site = None))]
+    fn count(&self, line: &str, site: Option<&str>) -> u32 {
+        self.inner.site(site).map_or(0, |s| s.count(line))
+    }
+
+    #[getter]
+    fn budget_pruned(&self) -> bool {
+        self.inner.budget_pruned()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_keys()
+    }
+
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let profile = &self.inner;
+        py.detach(|| {
+            let tmp = path.with_extension("tmp-newsclean");
+            let write = || -> std::io::Result<()> {
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+                profile.write_to(&mut w)?;
+                std::io::Write::flush(&mut w)?;
+                drop(w);
+                std::fs::rename(&tmp, &path)
+            };
+            write().map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                PyOSError::new_err(format!("cannot write profile {}: {e}", path.display()))
+            })
+        })
+    }
+
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let inner = py.detach(|| {
+            let f = std::fs::File::open(&path).map_err(|e| PyOSError::new_err(format!("cannot read profile {}: {e}", path.display())))?;
+            Profile::read_from(&mut std::io::BufReader::new(f))
+                .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))
+        })?;
+        Ok(Self { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Profile(sites={}, keys={})", self.inner.sites().count(), self.inner.n_keys())
+    }
 }
 
 #[pymodule]
@@ -360,6 +577,7 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLine>()?;
     m.add_class::<PyTeaser>()?;
     m.add_class::<PySegmenter>()?;
+    m.add_class::<PyProfile>()?;
     m.add_function(wrap_pyfunction!(segment, m)?)?;
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;

@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
 use crate::rules::{Hit, Rules, Strength};
-use crate::text::{fnv1a, for_each_word, is_stopword, is_unspaced_script, lower_into};
+use crate::text::{fnv1a, is_unspaced_script};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -36,8 +36,37 @@ pub struct LineFeatures {
     pub unspaced: bool,
     /// The first rule that matched, if any.
     pub rule: Option<Hit>,
-    /// Hashes of the line's distinct content words (lower case, not function words, 3+ chars).
-    pub content: Vec<u64>,
+    /// The line's distinct content words (lower case, not function words, 3+ chars), as
+    /// sorted hashes in the page's word store.
+    pub content: Content,
+}
+
+/// A line's content words: a range of the page's word store (one vector for the whole page,
+/// so lines cost no allocation of their own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Content {
+    start: u32,
+    len: u32,
+}
+
+impl Content {
+    /// The sorted word hashes, from the page's store.
+    #[must_use]
+    pub fn get<'a>(&self, words: &'a [u64]) -> &'a [u64] {
+        &words[self.start as usize..(self.start + self.len) as usize]
+    }
+
+    /// How many distinct content words the line has.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// True when the line has no content words.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 impl LineFeatures {
@@ -88,76 +117,235 @@ impl LineFeatures {
     }
 }
 
-/// Computes the features of one line. `buf` is scratch space.
+/// FNV-1a step; word hashes are FNV-1a over the lower-cased UTF-8 bytes, the same as
+/// [`crate::text::fnv1a`] of the lower-cased word.
+#[inline]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Word classes by hash, for lookups without building strings: bit 1 stopword, bit 2 date word.
+struct WordSets {
+    class: crate::text::HashMapU64<u8>,
+}
+
+const STOP: u8 = 1;
+const DATE: u8 = 2;
+
+fn word_sets() -> &'static WordSets {
+    static SETS: std::sync::OnceLock<WordSets> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut class = crate::text::HashMapU64::default();
+        for w in crate::text::STOPWORDS.split_whitespace() {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= STOP;
+        }
+        for w in DATE_WORDS {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= DATE;
+        }
+        WordSets { class }
+    })
+}
+
+/// The word being scanned, and what the finished words add up to.
+struct Scan<'s> {
+    sets: &'s WordSets,
+    in_word: bool,
+    hash: u64,
+    bytes: usize,
+    letters: usize,
+    all_upper: bool,
+    all_digits: bool,
+    first_upper: bool,
+    first_cased: bool,
+    first_word: bool,
+    n_date_words: usize,
+}
+
+impl Scan<'_> {
+    #[inline]
+    fn start(&mut self, upper: bool, cased: bool) {
+        self.in_word = true;
+        self.hash = FNV_OFFSET;
+        self.bytes = 0;
+        self.letters = 0;
+        self.all_upper = true;
+        self.all_digits = true;
+        self.first_upper = upper;
+        self.first_cased = cased;
+    }
+
+    #[inline]
+    fn finish(&mut self, f: &mut LineFeatures, words: &mut Vec<u64>) {
+        if !self.in_word {
+            return;
+        }
+        self.in_word = false;
+        f.n_words += 1;
+        if self.all_digits {
+            f.n_numeric += 1;
+            return;
+        }
+        if !self.first_word && self.first_cased {
+            f.n_cased += 1;
+            if self.first_upper {
+                f.n_cap += 1;
+            }
+        }
+        self.first_word = false;
+        if self.letters >= 2 && self.all_upper {
+            f.n_upper += 1;
+        }
+        let class = self.sets.class.get(&self.hash).copied().unwrap_or(0);
+        if class & DATE != 0 {
+            self.n_date_words += 1;
+        }
+        if class & STOP != 0 {
+            f.n_stop += 1;
+        } else if self.bytes >= 3 {
+            words.push(self.hash);
+        }
+    }
+}
+
+/// Computes the features of one line in one pass over its bytes, appending its content
+/// words to the page's `words` store. `buf` is scratch space.
 #[must_use]
-pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeatures {
+pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Vec<u64>) -> LineFeatures {
     let mut f = LineFeatures::default();
     let trimmed = line.trim();
     if trimmed.is_empty() {
         return f;
     }
-    let mut first = true;
-    let mut lower = String::new();
-    let mut n_date_words = 0usize;
-    for_each_word(trimmed, |w| {
-        f.n_words += 1;
-        let c0 = w.chars().next().unwrap_or(' ');
-        if is_unspaced_script(c0) {
-            f.unspaced = true;
-            return;
-        }
-        if w.bytes().all(|b| b.is_ascii_digit()) {
-            f.n_numeric += 1;
-            return;
-        }
-        if !first && (c0.is_uppercase() || c0.is_lowercase()) {
-            f.n_cased += 1;
-            if c0.is_uppercase() {
-                f.n_cap += 1;
+    let bytes = trimmed.as_bytes();
+    let mut w = Scan {
+        sets: word_sets(),
+        in_word: false,
+        hash: 0,
+        bytes: 0,
+        letters: 0,
+        all_upper: true,
+        all_digits: true,
+        first_upper: false,
+        first_cased: false,
+        first_word: true,
+        n_date_words: 0,
+    };
+    let mut run_len = 0usize; // alphanumeric characters since the last other character
+    let mut upper_non_ascii = false;
+    let mut seps = 0usize;
+    let mut url = false;
+    let first = words.len();
+    let mut i = 0;
+    let n = bytes.len();
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII fast path.
+            if b.is_ascii_alphanumeric() {
+                run_len += 1;
+                if !w.in_word {
+                    w.start(b.is_ascii_uppercase(), b.is_ascii_alphabetic());
+                }
+                w.bytes += 1;
+                w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
+                if b.is_ascii_alphabetic() {
+                    w.letters += 1;
+                    w.all_digits = false;
+                    w.all_upper &= b.is_ascii_uppercase();
+                }
+            } else {
+                if (b == b'\'' || b == b'-') && w.in_word && joins_next(trimmed, i + 1) {
+                    w.hash = fnv_step(w.hash, b);
+                    w.bytes += 1;
+                } else {
+                    w.finish(&mut f, words);
+                }
+                match b {
+                    b'.' | b'!' | b'?' => {
+                        // A sentence end: a mark followed by a space or the end, after a word of
+                        // two or more characters (so "U.S." mid-sentence is not an end).
+                        let at_end = i + 1 >= n || bytes[i + 1] == b' ';
+                        if at_end && (run_len >= 2 || b != b'.') {
+                            f.n_sentences += 1;
+                        }
+                        if b == b'.' && i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
+                            url = true;
+                        }
+                    }
+                    b'|' => seps += 1,
+                    b'/' if i >= 2 && &bytes[i - 2..i] == b":/" => url = true,
+                    _ => {}
+                }
+                run_len = 0;
             }
+            i += 1;
+            continue;
         }
-        first = false;
-        let mut letters = 0usize;
-        let mut all_upper = true;
-        for c in w.chars() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if !c.is_uppercase() {
-                    all_upper = false;
+        let (c, len) = decode_at(trimmed, i);
+        if c.is_alphanumeric() {
+            run_len += 1;
+            if is_unspaced_script(c) {
+                w.finish(&mut f, words);
+                f.n_words += 1;
+                f.unspaced = true;
+            } else {
+                if !w.in_word {
+                    w.start(c.is_uppercase(), c.is_uppercase() || c.is_lowercase());
+                }
+                w.bytes += len;
+                let mut tmp = [0u8; 4];
+                for lc in c.to_lowercase() {
+                    for &x in lc.encode_utf8(&mut tmp).as_bytes() {
+                        w.hash = fnv_step(w.hash, x);
+                    }
+                }
+                w.all_digits = false;
+                if c.is_alphabetic() {
+                    w.letters += 1;
+                    if c.is_uppercase() {
+                        upper_non_ascii = true;
+                    } else {
+                        w.all_upper = false;
+                    }
                 }
             }
-        }
-        if letters >= 2 && all_upper {
-            f.n_upper += 1;
-        }
-        let lw = lower_into(w, &mut lower);
-        if is_date_word(lw) {
-            n_date_words += 1;
-        }
-        if is_stopword(lw) {
-            f.n_stop += 1;
-        } else if lw.len() >= 3 {
-            let h = fnv1a(lw.as_bytes());
-            if !f.content.contains(&h) {
-                f.content.push(h);
-            }
-        }
-    });
-    // Sentence ends: a terminal mark followed by a space or the end, after a word of 2+ chars.
-    let bytes = trimmed.as_bytes();
-    let mut prev_word_len = 0usize;
-    for (i, c) in trimmed.char_indices() {
-        if c.is_alphanumeric() {
-            prev_word_len += 1;
         } else {
-            let end_mark = matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
-            let at_end = i + c.len_utf8() >= bytes.len() || bytes[i + c.len_utf8()] == b' ';
-            if end_mark && at_end && (prev_word_len >= 2 || c != '.') {
-                f.n_sentences += 1;
+            if c == '’' && w.in_word && joins_next(trimmed, i + len) {
+                let mut tmp = [0u8; 4];
+                for &x in c.encode_utf8(&mut tmp).as_bytes() {
+                    w.hash = fnv_step(w.hash, x);
+                }
+                w.bytes += len;
+            } else {
+                w.finish(&mut f, words);
             }
-            prev_word_len = 0;
+            match c {
+                '。' | '！' | '？' => {
+                    if i + len >= n || bytes[i + len] == b' ' {
+                        f.n_sentences += 1;
+                    }
+                }
+                '•' | '»' | '›' | '·' => seps += 1,
+                _ => {}
+            }
+            run_len = 0;
+        }
+        i += len;
+    }
+    w.finish(&mut f, words);
+    let mine = &mut words[first..];
+    mine.sort_unstable();
+    let mut kept = 0;
+    for k in 0..mine.len() {
+        if k == 0 || mine[k] != mine[kept - 1] {
+            mine[kept] = mine[k];
+            kept += 1;
         }
     }
+    words.truncate(first + kept);
+    f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
     f.truncated = trimmed.ends_with("...")
         || trimmed.ends_with('…')
@@ -169,22 +357,39 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String) -> LineFeature
         f.n_sentences = 1;
     }
     f.ends_colon = tail.ends_with(':');
-    let seps = trimmed.matches(['|', '•', '»', '›', '·']).count();
     f.linky = seps >= 2
-        || trimmed.contains("http://")
-        || trimmed.contains("https://")
-        || trimmed.contains("www.")
-        || (trimmed.contains('@') && trimmed.contains('.') && f.n_words <= 6);
+        || url
+        || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
     f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
-    f.rule = rules.check(trimmed, f.n_words, buf);
-    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + n_date_words == f.n_words;
+    f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
+    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
     f
+}
+
+/// Does the character at byte `j` continue a word ("don't", "well-known")?
+#[inline]
+fn joins_next(s: &str, j: usize) -> bool {
+    let bytes = s.as_bytes();
+    if j >= bytes.len() {
+        return false;
+    }
+    if bytes[j] < 0x80 {
+        return bytes[j].is_ascii_alphanumeric();
+    }
+    let (n, _) = decode_at(s, j);
+    n.is_alphanumeric() && !is_unspaced_script(n)
+}
+
+/// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.
+#[inline]
+fn decode_at(s: &str, i: usize) -> (char, usize) {
+    let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
+    (c, c.len_utf8())
 }
 
 /// Month and weekday names (en, de, fr, es, pt, it, in full and abbreviated), and the small
 /// words of a date or time ("at", "am", "pm", "um", "uhr"), lower case.
-fn is_date_word(w: &str) -> bool {
-    const WORDS: &[&str] = &[
+const DATE_WORDS: &[&str] = &[
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
         "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thursday", "fri", "friday",
@@ -195,10 +400,7 @@ fn is_date_word(w: &str) -> bool {
         "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "janeiro", "fevereiro",
         "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
         "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
-    ];
-    static SET: std::sync::OnceLock<ahash::AHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| WORDS.iter().copied().collect()).contains(w)
-}
+];
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
 /// chrome; roughly a log-odds. `None` for empty lines, which the decoder passes over freely.

@@ -18,12 +18,13 @@ pub mod features;
 pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>)> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
-    let d = seg.decode(&raw);
+    let d = seg.decode(&raw, None);
     let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh);
     rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
 }
 
 
+use crate::profile::SiteProfile;
 use crate::rules::Rules;
 use crate::text::{split_lines, HashMapU64, RawLine};
 use features::{line_features, prose_score, LineFeatures};
@@ -62,7 +63,9 @@ pub const REASONS: &[(&str, &str)] = &[
     ("truncated", "teaser: a blurb cut off with '...', '…' or '[...]'"),
     ("blurb", "teaser: a prose line outside the article run"),
     ("list-item", "teaser: a title-shaped line in a list of such lines outside the article"),
+    ("site-blurb", "teaser: a prose line the site prints on many of its pages (needs a profile)"),
     ("empty", "boilerplate: a line with no words"),
+    ("site-template", "boilerplate: a non-prose line the site prints on many of its pages (needs a profile)"),
     ("in-run-chrome", "boilerplate: a non-prose line inside the article run (caption, label)"),
     ("outside-run", "boilerplate: a short or non-prose line outside the article run"),
     ("rule:app", "boilerplate: app promotion"),
@@ -129,8 +132,18 @@ struct Tuning {
     list_min_items: f32,
     /// ...whose neighbours share at most this share of content words on average.
     list_max_overlap: f32,
-    /// ...and share at most this share of content words with the rest of the article.
+    /// ...and whose cohesion with the whole article stays below this on average...
     list_max_cohesion: f32,
+    /// ...or whose share of words used by the (larger) rest of the article stays below this.
+    list_max_outside_cohesion: f32,
+    /// A line on at least this share of a site's pages (and on two or more) is template.
+    template_share: f32,
+    /// A site profile needs this many pages before its template bounds the article.
+    profile_min_pages: u32,
+    /// Score taken from (and at most zero left to) a template line.
+    template_penalty: f32,
+    /// A prose line with at least this cohesion with its article is not template there.
+    template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
     list_penalty: f32,
     /// Cost of passing over a section header inside a run.
@@ -158,7 +171,12 @@ const TUNING: Tuning = Tuning {
     list_penalty: 1.0,
     list_min_items: 6.0,
     list_max_overlap: 0.12,
-    list_max_cohesion: 0.15,
+    list_max_cohesion: 0.2,
+    list_max_outside_cohesion: 0.15,
+    template_share: 0.0,
+    profile_min_pages: 5,
+    template_penalty: 3.0,
+    template_keep_cohesion: 0.35,
 };
 
 /// Segments pages with a set of boilerplate rules. Cheap to share across threads.
@@ -177,33 +195,178 @@ impl Segmenter {
     /// Segments one page (one block of text per line).
     #[must_use]
     pub fn segment(&self, text: &str) -> Page {
+        self.segment_with(text, None)
+    }
+
+    /// Segments one page of a site whose line counts are known (see [`crate::Profile`]).
+    #[must_use]
+    pub fn segment_with(&self, text: &str, site: Option<&SiteProfile>) -> Page {
         let raw = split_lines(text);
-        let d = self.decode(&raw);
-        let labels = label_lines(&d.feats, &d.base, &d.in_run, &d.echo);
+        let d = self.decode(&raw, site);
+        let labels = label_lines(&d);
         build_page(text, &raw, &d.feats, labels)
     }
 
     /// Features, scores and the decoded runs of a page.
-    fn decode(&self, raw: &[RawLine<'_>]) -> Decoded {
+    fn decode(&self, raw: &[RawLine<'_>], site: Option<&SiteProfile>) -> Decoded {
         let t = TUNING;
         let mut buf = String::new();
-        let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &self.rules, &mut buf)).collect();
+        let mut words: Vec<u64> = Vec::with_capacity(raw.iter().map(|l| l.text.len()).sum::<usize>() / 8);
+        let feats: Vec<LineFeatures> = raw.iter().map(|l| line_features(l.text, &self.rules, &mut buf, &mut words)).collect();
         let base: Vec<Option<f32>> = feats.iter().map(prose_score).collect();
-        let echo = echoes(&feats);
+        let echo = echoes(&feats, &words);
         let skip = skip_costs(&feats, t);
         // Pass 1: shape alone.
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
-        let coh = cohesion(&feats, &base, &first, &echo, t);
-        let in_list = blurb_lists(&feats, &base, &first);
-        let gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
-        let in_run = decode_runs(&gains, &skip, t);
-        Decoded { feats, base, echo, coh, gains, in_run }
+        let coh = cohesion(&feats, &words, &base, &first, &echo, t);
+        let in_list = blurb_lists(&feats, &words, &coh, &base, &first);
+        let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
+        let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
+        let heads = teaser_heads(raw, &feats);
+        let mut gains = with_cohesion(&feats, &base, &coh, &echo, &in_list, t);
+        for (i, g) in gains.iter_mut().enumerate() {
+            if let Some(s) = g.as_mut() {
+                if template[i] {
+                    *s = s.min(0.0) - t.template_penalty;
+                }
+                if heads[i].is_some() || i > 0 && heads[..i].iter().rev().take(3).any(|h| *h == Some(i)) {
+                    *s = s.min(0.0) - t.list_penalty;
+                }
+            }
+        }
+        let mut in_run = decode_runs(&gains, &skip, t);
+        // With a profile of enough pages, the site's template marks where its article ends:
+        // the run grows over the lines up to the nearest template, rule or teaser line.
+        let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
+        if profiled {
+            let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
+            grow_runs(&mut in_run, stop);
+        }
+        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, heads, profiled }
     }
+}
+
+/// Grows each run over the lines next to it until a line for which `stop` holds.
+fn grow_runs(in_run: &mut [bool], stop: impl Fn(usize) -> bool) {
+    let n = in_run.len();
+    let mut i = 0;
+    while i < n {
+        if !in_run[i] {
+            i += 1;
+            continue;
+        }
+        let mut a = i;
+        while a > 0 && !in_run[a - 1] && !stop(a - 1) {
+            a -= 1;
+            in_run[a] = true;
+        }
+        let mut b = i;
+        while b + 1 < n && in_run[b + 1] {
+            b += 1;
+        }
+        while b + 1 < n && !in_run[b + 1] && !stop(b + 1) {
+            b += 1;
+            in_run[b] = true;
+        }
+        i = b + 1;
+    }
+}
+
+/// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
+/// line whose words are the start of the next line ("Storm hits coast" / "Storm hits coast as
+/// thousands flee..."). `out[i] = Some(j)` for the headline `i` of lede `j`.
+fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
+    let n = raw.len();
+    let mut out = vec![None; n];
+    for i in 0..n {
+        let f = &feats[i];
+        if f.n_words < 2 || f.eff_words() > 25.0 || f.rule.is_some() {
+            continue;
+        }
+        let Some(j) = (i + 1..n.min(i + 3)).find(|&j| !feats[j].is_empty()) else { continue };
+        // One of the two is the start of the other (a cut-off lede can be shorter than its
+        // headline), compared without trailing dots, ellipses and colons.
+        let strip = |t: &'_ str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']')).to_string();
+        let (head, lede) = (strip(raw[i].text), strip(raw[j].text));
+        let (short, long) = if head.len() <= lede.len() { (&head, &lede) } else { (&lede, &head) };
+        let words = short.split_whitespace().count();
+        if words >= 2 && short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) {
+            out[i] = Some(j);
+        }
+    }
+    out
+}
+
+/// What the site's profile says of each line.
+struct SiteView {
+    /// The line is template: on two or more of the site's pages, and not spared (below).
+    template: Vec<bool>,
+    /// The line is site chrome: not prose, and on at least a quarter of the site's pages
+    /// (never a teaser).
+    chrome: Vec<bool>,
+}
+
+/// Marks the lines that the site prints on many of its pages (its template), from the
+/// profile's counts. The article's own prose is spared: a known prose line with no known
+/// neighbour of a similar count (a blurb list's lines recur together) is the page's own text
+/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article; and when
+/// most of the article is known, each line from about one other page, the page is a
+/// republished copy, not template.
+fn site_template(
+    raw: &[RawLine<'_>],
+    feats: &[LineFeatures],
+    base: &[Option<f32>],
+    first: &[bool],
+    coh: &[Option<f32>],
+    sp: &SiteProfile,
+    t: Tuning,
+) -> SiteView {
+    let n = raw.len();
+    let min_count = 2u32.max((t.template_share * sp.pages as f32).ceil() as u32);
+    let counts: Vec<u32> = raw
+        .iter()
+        .zip(feats)
+        .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
+        .collect();
+    let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
+    let chrome: Vec<bool> = (0..n).map(|i| sp.pages >= 4 && u64::from(counts[i]) * 4 >= sp.pages && !feats[i].sentence_like()).collect();
+    let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
+    let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
+    known.sort_unstable();
+    let republished = article.len() >= 3 && known.len() * 2 > article.len() && known[known.len() / 2] <= 2;
+    let neighbour = |i: usize, back: bool| {
+        let mut j = i;
+        loop {
+            j = if back { j.checked_sub(1)? } else { Some(j + 1).filter(|&j| j < n)? };
+            if !feats[j].is_empty() {
+                return Some(j);
+            }
+        }
+    };
+    let mate = |i: usize, j: Option<usize>| {
+        j.is_some_and(|j| seen[j] && !chrome[j] && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
+    };
+    let template = (0..n)
+        .map(|i| {
+            let prose = feats[i].sentence_like();
+            let alone = prose && !mate(i, neighbour(i, true)) && !mate(i, neighbour(i, false));
+            seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
+        })
+        .collect();
+    SiteView { template, chrome }
 }
 
 /// What the decoder worked out for a page.
 struct Decoded {
+    /// Lines the site's profile marks as its template.
+    template: Vec<bool>,
+    /// Lines on a quarter or more of the site's pages.
+    chrome: Vec<bool>,
+    /// For a teaser headline, the line of its lede (which starts with the headline's words).
+    heads: Vec<Option<usize>>,
+    /// Whether a site profile of enough pages informed the decoding.
+    profiled: bool,
     feats: Vec<LineFeatures>,
     base: Vec<Option<f32>>,
     echo: Vec<Option<usize>>,
@@ -311,13 +474,13 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
 /// Cohesion of each line with the article found by a first decoding: the share of the line's
 /// content words that other lines of the runs also use. `None` where there is too little text
 /// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
-fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
+fn cohesion(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
     let mut vocab: HashMapU64<u32> = HashMapU64::default();
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if in_run[i] && base[i].is_some_and(|s| s > t.body_min) {
             article_lines += 1;
-            for &h in &f.content {
+            for &h in f.content.get(words) {
                 *vocab.entry(h).or_insert(0) += 1;
             }
         }
@@ -336,12 +499,13 @@ fn cohesion(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo:
             let counted = |j: usize| in_run[j] && base[j].is_some_and(|s| s > t.body_min);
             let own = u32::from(counted(i));
             // An echo (the same story worded again on the page) lends no support.
-            let twin = echo[i].filter(|&j| counted(j)).map(|j| &feats[j].content);
+            let twin = echo[i].filter(|&j| counted(j)).map(|j| feats[j].content.get(words));
             let shared = f
                 .content
+                .get(words)
                 .iter()
                 .filter(|h| {
-                    let minus = own + u32::from(twin.is_some_and(|c| c.contains(h)));
+                    let minus = own + u32::from(twin.is_some_and(|c| c.binary_search(h).is_ok()));
                     vocab.get(h).is_some_and(|&c| c > minus)
                 })
                 .count();
@@ -373,61 +537,80 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
 /// Marks the lines of blurb lists: four or more consecutive one-sentence prose lines in a row
 /// that do not share words with their neighbours (each one is about another story). An
 /// article's one-sentence paragraphs continue one story, so they share names and terms.
-fn blurb_lists(feats: &[LineFeatures], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
     };
     let overlap = |a: &LineFeatures, b: &LineFeatures| {
-        let shared = a.content.iter().filter(|h| b.content.contains(h)).count();
+        let other = b.content.get(words);
+        let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
         shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
     };
-    // The block must also be off the topic of the rest of the first-pass article. Its edge
+    // The block must also be off the topic of the article, judged two ways: (a) its lines'
+    // cohesion with the whole first-pass article stays low; or (b) their share of words used
+    // by the first-pass article outside the block stays low, where that outside part is the
+    // larger (a blurb list about related stories shares words among its own items). Edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
     let mut article: HashMapU64<u32> = HashMapU64::default();
+    let mut article_words = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if first[i] && base[i].is_some_and(|s| s > 0.0) {
-            for &h in &f.content {
+            article_words += f.n_words;
+            for &h in f.content.get(words) {
                 *article.entry(h).or_insert(0) += 1;
             }
         }
     }
-    let on_topic_share = |block: &[usize]| {
-        // The article's words less the block's own lines.
+    let outside_shares = |block: &[usize]| {
         let mut inside: HashMapU64<u32> = HashMapU64::default();
+        let mut inside_words = 0usize;
         for &i in block {
             if first[i] && base[i].is_some_and(|s| s > 0.0) {
-                for &h in &feats[i].content {
+                inside_words += feats[i].n_words;
+                for &h in feats[i].content.get(words) {
                     *inside.entry(h).or_insert(0) += 1;
                 }
             }
         }
         let outside = |h: &u64| article.get(h).copied().unwrap_or(0) > inside.get(h).copied().unwrap_or(0);
         let vocab = article.keys().filter(|h| outside(h)).count();
-        let share = |i: usize| feats[i].content.iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
-        (vocab, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
+        let share = |i: usize| feats[i].content.get(words).iter().filter(|h| outside(h)).count() as f32 / feats[i].content.len() as f32;
+        let larger_outside = article_words.saturating_sub(inside_words) > inside_words;
+        (vocab >= 30 && larger_outside, block.iter().map(|&i| share(i)).collect::<Vec<f32>>())
     };
+    // The list inside `block` under one judgement: trimmed of on-topic edges, long enough,
+    // items unlike their neighbours, off topic on average.
+    let judge = |block: &[usize], shares: &[f32], max_share: f32| -> Option<std::ops::Range<usize>> {
+        let (mut a, mut b) = (0, block.len());
+        while a < b && shares[a] >= max_share {
+            a += 1;
+        }
+        while b > a && shares[b - 1] >= max_share {
+            b -= 1;
+        }
+        let items = &block[a..b];
+        if items.len() < min_items {
+            return None;
+        }
+        let n = items.len() as f32;
+        let adjacent: f32 = items.windows(2).map(|w| overlap(&feats[w[0]], &feats[w[1]])).sum();
+        let topical: f32 = shares[a..b].iter().sum();
+        (adjacent / (n - 1.0) <= max_overlap && topical / n < max_share).then_some(a..b)
+    };
+    let has_cohesion = coh.iter().any(Option::is_some);
     let mut out = vec![false; feats.len()];
     let mut block: Vec<usize> = Vec::new();
     let flush = |block: &mut Vec<usize>, out: &mut Vec<bool>| {
         if block.len() >= min_items {
-            let (vocab, shares) = on_topic_share(block);
-            let (mut a, mut b) = (0, block.len());
-            while a < b && shares[a] >= TUNING.list_max_cohesion {
-                a += 1;
-            }
-            while b > a && shares[b - 1] >= TUNING.list_max_cohesion {
-                b -= 1;
-            }
-            let items = &block[a..b];
-            if vocab >= 30 && items.len() >= min_items {
-                let adjacent: f32 = items.windows(2).map(|w| overlap(&feats[w[0]], &feats[w[1]])).sum();
-                let topical: f32 = shares[a..b].iter().sum();
-                let n = items.len() as f32;
-                if adjacent / (n - 1.0) <= max_overlap && topical / n < TUNING.list_max_cohesion {
-                    for &i in items {
-                        out[i] = true;
-                    }
+            let whole: Vec<f32> = block.iter().map(|&i| coh[i].unwrap_or(0.0)).collect();
+            let found = has_cohesion.then(|| judge(block, &whole, TUNING.list_max_cohesion)).flatten().or_else(|| {
+                let (usable, outside) = outside_shares(block);
+                usable.then(|| judge(block, &outside, TUNING.list_max_outside_cohesion)).flatten()
+            });
+            if let Some(r) = found {
+                for &i in &block[r] {
+                    out[i] = true;
                 }
             }
         }
@@ -454,64 +637,83 @@ fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize)
 
 /// For each line, another line of the page that words the same thing (most of the shorter
 /// line's content words in the longer one): a reworded blurb, or a lede and its cut-off copy.
-fn echoes(feats: &[LineFeatures]) -> Vec<Option<usize>> {
+fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
+    // Lines of blurb size only: a long paragraph is neither a blurb nor a teaser's full form.
     const MIN_WORDS: usize = 6;
+    const MAX_WORDS: usize = 50;
+    // A word on very many lines of the page identifies no echo; skipping it keeps this
+    // linear on pages of thousands of similar lines.
     const MAX_POSTINGS: usize = 32;
-    let mut index: HashMapU64<Vec<u32>> = HashMapU64::default();
+    let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len()) && f.n_sentences <= 3;
+    let mut postings: Vec<(u64, u32)> = Vec::new();
     for (i, f) in feats.iter().enumerate() {
-        if f.content.len() >= MIN_WORDS {
-            for &h in &f.content {
-                index.entry(h).or_default().push(i as u32);
+        if eligible(f) {
+            postings.extend(f.content.get(words).iter().map(|&h| (h, i as u32)));
+        }
+    }
+    postings.sort_unstable();
+    // Every pair of lines sharing a word, once per shared word.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for group in postings.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() > 1 && group.len() <= MAX_POSTINGS {
+            for (k, &(_, a)) in group.iter().enumerate() {
+                pairs.extend(group[k + 1..].iter().map(|&(_, b)| (a.min(b), a.max(b))));
             }
         }
     }
-    let mut out = vec![None; feats.len()];
+    pairs.sort_unstable();
+    let mut out: Vec<Option<usize>> = vec![None; feats.len()];
     let mut best = vec![0f32; feats.len()];
-    let mut counts: HashMapU64<u32> = HashMapU64::default();
-    for (i, f) in feats.iter().enumerate() {
-        if f.content.len() < MIN_WORDS {
-            continue;
+    let mut offer = |i: usize, j: usize, overlap: f32| {
+        // Ties go to the nearest line, then the earlier one.
+        let better = overlap > best[i]
+            || overlap == best[i] && out[i].is_some_and(|k: usize| (j.abs_diff(i), j) < (k.abs_diff(i), k));
+        if overlap >= 0.6 && better {
+            best[i] = overlap;
+            out[i] = Some(j);
         }
-        counts.clear();
-        for h in &f.content {
-            // A word on very many lines of the page identifies no echo; skipping it keeps
-            // this linear on pages of thousands of similar lines.
-            if let Some(ls) = index.get(h).filter(|ls| ls.len() <= MAX_POSTINGS) {
-                for &j in ls {
-                    if j as usize != i {
-                        *counts.entry(u64::from(j)).or_insert(0) += 1;
-                    }
-                }
-            }
-        }
-        for (&j, &c) in &counts {
-            let j = j as usize;
-            let overlap = c as f32 / f.content.len().min(feats[j].content.len()) as f32;
-            // Ties go to the nearest line, so the choice does not depend on hash order.
-            let better = overlap > best[i] || overlap == best[i] && out[i].is_some_and(|k: usize| j.abs_diff(i) < k.abs_diff(i) || j.abs_diff(i) == k.abs_diff(i) && j < k);
-            if overlap >= 0.6 && better {
-                best[i] = overlap;
-                out[i] = Some(j);
-            }
-        }
+    };
+    for run in pairs.chunk_by(|x, y| x == y) {
+        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
+        let overlap = run.len() as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
+        offer(a, b, overlap);
+        offer(b, a, overlap);
     }
     out
 }
 
 /// Labels every line from the runs and the shapes.
-fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>]) -> Vec<(Label, &'static str)> {
+fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
+    let (feats, base, in_run, echo, template) = (&d.feats, &d.base, &d.in_run, &d.echo, &d.template);
     let n = feats.len();
     let mut labels: Vec<(Label, &'static str)> = Vec::with_capacity(n);
+    let mut lede_of_head = vec![false; n];
+    for j in d.heads.iter().flatten() {
+        lede_of_head[*j] = true;
+    }
     for (i, f) in feats.iter().enumerate() {
+        let blurb_shaped = f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3;
         let lab = if f.is_empty() {
             (Label::Boilerplate, "empty")
         } else if let Some(hit) = f.rule {
             (Label::Boilerplate, hit.category.reason())
+        } else if d.heads[i].is_some() {
+            (Label::Headline, "teaser-headline")
+        } else if lede_of_head[i] {
+            (Label::Teaser, if f.truncated { "truncated" } else { "blurb" })
         } else if in_run[i] {
-            if base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
+            if template[i] && !f.sentence_like() {
+                (Label::Boilerplate, "site-template")
+            } else if d.profiled && !template[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, "in-run-chrome")
+            }
+        } else if template[i] {
+            if blurb_shaped && !d.chrome[i] {
+                (Label::Teaser, "site-blurb")
+            } else {
+                (Label::Boilerplate, "site-template")
             }
         } else if f.truncated && f.eff_words() >= 4.0 {
             (Label::Teaser, "truncated")
@@ -522,11 +724,39 @@ fn label_lines(feats: &[LineFeatures], base: &[Option<f32>], in_run: &[bool], ec
         };
         labels.push(lab);
     }
+    // Blocks of template lines that are not site chrome are lists of stories: a line without
+    // a sentence end followed by another line of the block is a headline and that line its
+    // lede, whatever its shape.
+    let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
+    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !in_run[i];
+    let mut i = 0;
+    while i < n {
+        if in_block(i) && !feats[i].ends_terminal && !feats[i].dateline && feats[i].n_words >= 2 && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
+            if let Some(j) = next_content(i).filter(|&j| in_block(j) && d.heads[j].is_none()) {
+                labels[i] = (Label::Headline, "teaser-headline");
+                labels[j] = (Label::Teaser, if feats[j].truncated { "truncated" } else { "site-blurb" });
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Any other line of such a block between teasers is a teaser too (a blurb cut short).
+    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
+    let snapshot = labels.clone();
+    for i in 0..n {
+        if in_block(i) && snapshot[i].0 == Label::Boilerplate {
+            let teaserish = |j: Option<usize>| j.is_some_and(|j| matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j]);
+            if teaserish(prev_content(i)) && teaserish(next_content(i)) {
+                labels[i] = (Label::Teaser, "site-blurb");
+            }
+        }
+    }
     // Headlines: a title-shaped line outside the runs whose next non-empty line is a teaser lede
     // or, past at most three short chrome lines (dateline, byline), the start of the article.
-    let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
     for i in 0..n {
-        if in_run[i] || labels[i].0 != Label::Boilerplate || !feats[i].title_like() {
+        // Site chrome (known from a profile) is never a headline.
+        if in_run[i] || labels[i].0 != Label::Boilerplate || !feats[i].title_like() || d.chrome[i] {
             continue;
         }
         let Some(j) = next_content(i) else { continue };

@@ -1,0 +1,400 @@
+//! Per-site line profiles learned from a corpus: how many pages of each site carry each line.
+//!
+//! Lines are keyed by [`crate::text::fold_key`] (case, digits, punctuation and white space
+//! folded, NFKC) and counted once per page. A line that a site prints on many of its pages is
+//! template (menu, app promotion, this week's blurbs); the segmenter reads the counts as one
+//! more feature of its page-level decoding (see `DESIGN.md`).
+//!
+//! Counts are exact, so learning gives the same profile for any thread count, input order or
+//! shard split (merge adds counts). Memory is bounded by [`Profile::prune`]: keys seen on fewer
+//! than `min_pages` pages of their site are dropped; learning streams, and prunes keys seen once
+//! whenever the table passes its key budget (then, and only then, the result can depend on how
+//! the input was split; the profile records that it happened).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use crate::error::Error;
+use crate::text::{fnv1a, fold_key, split_lines, HashMapU64};
+
+/// Lines longer than this (in bytes) are not counted: site template is short, and long
+/// paragraphs would fill the table with keys seen once.
+pub const MAX_LINE_BYTES: usize = 600;
+
+/// The site name used when no site is given.
+pub const GLOBAL_SITE: &str = "";
+
+/// The file format's magic bytes and version.
+const MAGIC: &[u8; 8] = b"NCPROF\0\0";
+/// Version of the profile file format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One site's counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteProfile {
+    /// Pages of the site seen.
+    pub pages: u64,
+    /// Per line key (hash of the folded line): pages that carry it.
+    counts: HashMapU64<u32>,
+    /// The folded text of keys seen on two or more pages (for `top_lines`).
+    texts: HashMapU64<String>,
+}
+
+impl SiteProfile {
+    /// Pages of this site that carry `line` (0 when never seen or pruned).
+    #[must_use]
+    pub fn count(&self, line: &str) -> u32 {
+        self.count_key(fnv1a(fold_key(line).as_bytes()))
+    }
+
+    /// Pages that carry the line with this key hash.
+    #[must_use]
+    pub fn count_key(&self, key: u64) -> u32 {
+        self.counts.get(&key).copied().unwrap_or(0)
+    }
+
+    /// Distinct line keys held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// True when no key is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    fn add_page(&mut self, keys: &[(u64, &str)]) {
+        self.pages += 1;
+        for &(k, text) in keys {
+            let c = self.counts.entry(k).or_insert(0);
+            *c = c.saturating_add(1);
+            if *c == 2 {
+                self.texts.entry(k).or_insert_with(|| text.to_string());
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &SiteProfile) {
+        self.pages += other.pages;
+        for (&k, &c) in &other.counts {
+            let e = self.counts.entry(k).or_insert(0);
+            *e = e.saturating_add(c);
+        }
+        for (k, t) in &other.texts {
+            self.texts.entry(*k).or_insert_with(|| t.clone());
+        }
+    }
+}
+
+/// Line counts for every site of a corpus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    sites: BTreeMap<String, SiteProfile>,
+    /// Keys seen on fewer pages than this were dropped by [`Profile::prune`] (1: nothing pruned).
+    min_pages: u32,
+    /// Whether a key-budget prune happened while learning (the counts of keys seen once per
+    /// chunk may then depend on how the input was split).
+    budget_pruned: bool,
+}
+
+/// The distinct line keys of one page, with their folded texts.
+fn page_keys(text: &str) -> Vec<(u64, String)> {
+    let mut keys: Vec<(u64, String)> = split_lines(text)
+        .into_iter()
+        .filter(|l| l.text.len() <= MAX_LINE_BYTES)
+        .map(|l| fold_key(l.text))
+        .filter(|k| !k.is_empty())
+        .map(|k| (fnv1a(k.as_bytes()), k))
+        .collect();
+    keys.sort_unstable_by_key(|k| k.0);
+    keys.dedup_by_key(|k| k.0);
+    keys
+}
+
+impl Profile {
+    /// An empty profile.
+    #[must_use]
+    pub fn new() -> Self {
+        Self { sites: BTreeMap::new(), min_pages: 1, budget_pruned: false }
+    }
+
+    /// Counts the lines of `pages` (`(site, text)`; `None` site: [`GLOBAL_SITE`]) on `threads`
+    /// threads. The same pages give the same profile for any thread count and order.
+    ///
+    /// # Errors
+    /// As [`crate::parallel::pool`].
+    pub fn learn<S: AsRef<str> + Sync, T: AsRef<str> + Sync>(pages: &[(Option<S>, T)], threads: Option<usize>) -> Result<Self, Error> {
+        let keyed = crate::parallel::map(pages, threads, |(_, t)| page_keys(t.as_ref()))?;
+        let mut p = Self::new();
+        for ((site, _), keys) in pages.iter().zip(&keyed) {
+            let site = site.as_ref().map_or(GLOBAL_SITE, AsRef::as_ref);
+            let refs: Vec<(u64, &str)> = keys.iter().map(|(k, t)| (*k, t.as_str())).collect();
+            p.site_mut(site).add_page(&refs);
+        }
+        Ok(p)
+    }
+
+    fn site_mut(&mut self, site: &str) -> &mut SiteProfile {
+        if !self.sites.contains_key(site) {
+            self.sites.insert(site.to_string(), SiteProfile::default());
+        }
+        self.sites.get_mut(site).expect("just inserted")
+    }
+
+    /// Adds `other`'s counts to this profile: learning on shards and merging gives the same
+    /// profile as one pass over all of them (as long as neither was pruned).
+    pub fn merge(&mut self, other: &Profile) {
+        for (site, sp) in &other.sites {
+            self.site_mut(site).merge(sp);
+        }
+        self.min_pages = self.min_pages.max(other.min_pages);
+        self.budget_pruned |= other.budget_pruned;
+    }
+
+    /// Drops keys seen on fewer than `min_pages` pages of their site (and their texts).
+    pub fn prune(&mut self, min_pages: u32) {
+        for sp in self.sites.values_mut() {
+            sp.counts.retain(|_, c| *c >= min_pages);
+            sp.texts.retain(|k, _| sp.counts.contains_key(k));
+        }
+        self.min_pages = self.min_pages.max(min_pages);
+    }
+
+    /// Marks that a key-budget prune happened while streaming.
+    pub fn note_budget_prune(&mut self) {
+        self.budget_pruned = true;
+    }
+
+    /// Whether a key-budget prune happened while learning.
+    #[must_use]
+    pub fn budget_pruned(&self) -> bool {
+        self.budget_pruned
+    }
+
+    /// The `min_pages` of the strongest prune applied (1: none).
+    #[must_use]
+    pub fn min_pages(&self) -> u32 {
+        self.min_pages
+    }
+
+    /// Total distinct keys held, over all sites.
+    #[must_use]
+    pub fn n_keys(&self) -> usize {
+        self.sites.values().map(SiteProfile::len).sum()
+    }
+
+    /// The sites, in name order.
+    pub fn sites(&self) -> impl Iterator<Item = (&str, &SiteProfile)> {
+        self.sites.iter().map(|(s, p)| (s.as_str(), p))
+    }
+
+    /// One site's profile (`None` site: [`GLOBAL_SITE`]).
+    #[must_use]
+    pub fn site(&self, site: Option<&str>) -> Option<&SiteProfile> {
+        self.sites.get(site.unwrap_or(GLOBAL_SITE))
+    }
+
+    /// The `n` lines seen on most pages of `site`, as `(folded text, pages)`, most first
+    /// (ties by text). Only keys seen on two or more pages have a text.
+    #[must_use]
+    pub fn top_lines(&self, site: Option<&str>, n: usize) -> Vec<(String, u32)> {
+        let Some(sp) = self.site(site) else { return Vec::new() };
+        let mut rows: Vec<(String, u32)> = sp.texts.iter().map(|(k, t)| (t.clone(), sp.count_key(*k))).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rows.truncate(n);
+        rows
+    }
+
+    /// Writes the profile (format: `DESIGN.md`, "Profile files").
+    ///
+    /// # Errors
+    /// I/O errors of `w`.
+    pub fn write_to(&self, w: &mut impl Write) -> std::io::Result<()> {
+        w.write_all(MAGIC)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        w.write_all(&self.min_pages.to_le_bytes())?;
+        w.write_all(&[u8::from(self.budget_pruned)])?;
+        w.write_all(&(self.sites.len() as u64).to_le_bytes())?;
+        for (name, sp) in &self.sites {
+            write_bytes(w, name.as_bytes())?;
+            w.write_all(&sp.pages.to_le_bytes())?;
+            let mut keys: Vec<(&u64, &u32)> = sp.counts.iter().collect();
+            keys.sort_unstable();
+            w.write_all(&(keys.len() as u64).to_le_bytes())?;
+            for (k, c) in keys {
+                w.write_all(&k.to_le_bytes())?;
+                w.write_all(&c.to_le_bytes())?;
+            }
+            let mut texts: Vec<(&u64, &String)> = sp.texts.iter().collect();
+            texts.sort_unstable();
+            w.write_all(&(texts.len() as u64).to_le_bytes())?;
+            for (k, t) in texts {
+                w.write_all(&k.to_le_bytes())?;
+                write_bytes(w, t.as_bytes())?;
+            }
+        }
+        w.write_all(b"NCEND")?;
+        Ok(())
+    }
+
+    /// Reads a profile written by [`Profile::write_to`].
+    ///
+    /// # Errors
+    /// [`Error::Format`] for a file that is not a profile, of another format version,
+    /// truncated or corrupt.
+    pub fn read_from(r: &mut impl Read) -> Result<Self, Error> {
+        let mut rd = Reader { r, pos: 0 };
+        let magic: [u8; 8] = rd.array()?;
+        if &magic != MAGIC {
+            return Err(rd.error("not a newsclean profile (bad magic bytes)"));
+        }
+        let version = rd.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(rd.error(&format!("profile format version {version}; this build reads version {FORMAT_VERSION}")));
+        }
+        let min_pages = rd.u32()?;
+        let budget_pruned = rd.array::<1>()?[0] != 0;
+        let n_sites = rd.len()?;
+        let mut sites = BTreeMap::new();
+        for _ in 0..n_sites {
+            let name = rd.string()?;
+            let pages = rd.u64()?;
+            let mut sp = SiteProfile { pages, ..SiteProfile::default() };
+            let n = rd.len()?;
+            sp.counts.reserve(n.min(1 << 20));
+            for _ in 0..n {
+                let k = rd.u64()?;
+                let c = rd.u32()?;
+                sp.counts.insert(k, c);
+            }
+            let n = rd.len()?;
+            for _ in 0..n {
+                let k = rd.u64()?;
+                let t = rd.string()?;
+                sp.texts.insert(k, t);
+            }
+            if sites.insert(name, sp).is_some() {
+                return Err(rd.error("a site appears twice"));
+            }
+        }
+        let end: [u8; 5] = rd.array()?;
+        if &end != b"NCEND" {
+            return Err(rd.error("missing end marker (truncated or corrupt file)"));
+        }
+        Ok(Self { sites, min_pages, budget_pruned })
+    }
+}
+
+fn write_bytes(w: &mut impl Write, b: &[u8]) -> std::io::Result<()> {
+    w.write_all(&(b.len() as u64).to_le_bytes())?;
+    w.write_all(b)
+}
+
+/// A reader that knows its offset, for error messages.
+struct Reader<'a, R: Read> {
+    r: &'a mut R,
+    pos: u64,
+}
+
+impl<R: Read> Reader<'_, R> {
+    fn error(&self, what: &str) -> Error {
+        Error::Format { offset: self.pos, message: what.to_string() }
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let mut b = [0u8; N];
+        self.r.read_exact(&mut b).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => self.error("unexpected end of file (truncated)"),
+            _ => self.error(&e.to_string()),
+        })?;
+        self.pos += N as u64;
+        Ok(b)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// A count, checked against a sanity bound so a corrupt file cannot ask for huge memory.
+    fn len(&mut self) -> Result<usize, Error> {
+        let n = self.u64()?;
+        usize::try_from(n).ok().filter(|&n| n <= 1 << 34).ok_or_else(|| self.error(&format!("implausible count {n} (corrupt file)")))
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        let n = self.len()?;
+        if n > 1 << 20 {
+            return Err(self.error(&format!("implausible string length {n} (corrupt file)")));
+        }
+        let mut b = vec![0u8; n];
+        self.r.read_exact(&mut b).map_err(|_| self.error("unexpected end of file (truncated)"))?;
+        self.pos += n as u64;
+        String::from_utf8(b).map_err(|_| self.error("invalid UTF-8 in a string (corrupt file)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages() -> Vec<(Option<&'static str>, String)> {
+        let mut v = Vec::new();
+        for i in 0..6 {
+            let site = if i % 2 == 0 { "a.example" } else { "b.example" };
+            v.push((Some(site), format!("Home\nStory number {i} is about the harbour.\nLeave the first comment\nShare")));
+        }
+        v.push((None, "Only once".to_string()));
+        v
+    }
+
+    #[test]
+    fn counts_once_per_page_per_site() {
+        let p = Profile::learn(&pages(), Some(1)).unwrap();
+        let a = p.site(Some("a.example")).unwrap();
+        assert_eq!(a.pages, 3);
+        assert_eq!(a.count("HOME"), 3);
+        assert_eq!(a.count("leave the first comment!"), 3);
+        assert_eq!(a.count("Story number 0 is about the harbour."), 3, "digits fold to 0");
+        assert_eq!(p.site(None).unwrap().count("only once"), 1);
+        assert_eq!(p.top_lines(Some("a.example"), 2)[0].1, 3);
+        // A line repeated on one page counts once.
+        let q = Profile::learn(&[(Some("s"), "x\nx\nx")], Some(1)).unwrap();
+        assert_eq!(q.site(Some("s")).unwrap().count("x"), 1);
+    }
+
+    #[test]
+    fn same_profile_for_any_threads_order_and_shards() {
+        let all = pages();
+        let one = Profile::learn(&all, Some(1)).unwrap();
+        let mut rev = all.clone();
+        rev.reverse();
+        assert_eq!(Profile::learn(&rev, Some(3)).unwrap(), one);
+        let mut merged = Profile::learn(&all[..3], Some(2)).unwrap();
+        merged.merge(&Profile::learn(&all[3..], Some(1)).unwrap());
+        assert_eq!(merged, one);
+    }
+
+    #[test]
+    fn save_load_round_trip_and_bad_files() {
+        let mut p = Profile::learn(&pages(), Some(2)).unwrap();
+        p.prune(2);
+        assert_eq!(p.site(None).unwrap().count("only once"), 0);
+        let mut buf = Vec::new();
+        p.write_to(&mut buf).unwrap();
+        assert_eq!(Profile::read_from(&mut buf.as_slice()).unwrap(), p);
+        for cut in [0, 5, 12, buf.len() / 2, buf.len() - 1] {
+            let err = Profile::read_from(&mut &buf[..cut]).unwrap_err();
+            assert!(err.to_string().contains("profile") || err.to_string().contains("truncated"), "{cut}: {err}");
+        }
+        let mut other = buf.clone();
+        other[8] = 99;
+        assert!(Profile::read_from(&mut other.as_slice()).unwrap_err().to_string().contains("version 99"));
+        assert!(Profile::read_from(&mut &b"PK\x03\x04 not a profile"[..]).is_err());
+    }
+}
