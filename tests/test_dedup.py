@@ -116,6 +116,16 @@ def test_inputs_and_edge_cases():
         newsclean.dedup(["a", 3])
     with pytest.raises(TypeError):
         newsclean.dedup("a single string")
+    with pytest.raises(TypeError):
+        newsclean.dedup(42)
+    with pytest.raises(ValueError, match=r"texts\[1\]"):
+        newsclean.dedup(["ok", "bad \ud800 surrogate"])
+    class Sub(str):
+        pass
+    assert newsclean.dedup([Sub("one two three"), "One two three!"]).cluster.tolist() == [1, 1]
+    # Texts made on the fly (a generator) stay alive while the work runs without the GIL.
+    gen = newsclean.dedup(("word%d " % (i % 3) * 20 for i in range(9)), keep="first")
+    assert gen.cluster.tolist() == [0, 1, 2] * 3
     for bad in ({"threshold": 0}, {"threshold": 1.5}, {"num_perm": 0}, {"ngram": 0}, {"unit": "byte"}, {"num_threads": 0}):
         with pytest.raises(ValueError):
             newsclean.dedup(["a"], **bad)

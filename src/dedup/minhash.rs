@@ -24,13 +24,21 @@ pub const EMPTY: u32 = u32::MAX;
 pub struct Sketcher {
     k: usize,
     seed: u64,
+    /// The first [`PROBES`] bins each bin's densification probes, precomputed.
+    probes: Vec<u16>,
 }
+
+/// Probes per bin kept in the densification table (later probes are computed).
+const PROBES: usize = 32;
 
 impl Sketcher {
     /// A sketcher with `k` bins (`k >= 1`).
     #[must_use]
     pub fn new(k: usize, seed: u64) -> Self {
-        Self { k: k.max(1), seed: mix64(seed ^ 0x5eed_f05e_7c4e_7500) }
+        let k = k.max(1);
+        let seed = mix64(seed ^ 0x5eed_f05e_7c4e_7500);
+        let probes = (0..k).flat_map(|i| (1..=PROBES as u64).map(move |a| probe(seed, k, i, a) as u16)).collect();
+        Self { k, seed, probes }
     }
 
     /// The number of bins.
@@ -62,10 +70,13 @@ impl Sketcher {
             if bins[i] != EMPTY {
                 continue;
             }
-            let mut attempt = 1u64;
+            if let Some(&j) = self.probes[i * PROBES..(i + 1) * PROBES].iter().find(|&&j| bins[j as usize] != EMPTY) {
+                out[i] = bins[j as usize];
+                continue;
+            }
+            let mut attempt = PROBES as u64 + 1;
             loop {
-                let h = mix64(self.seed ^ ((i as u64) << 32 | attempt).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                let j = (((h >> 32) * self.k as u64) >> 32) as usize;
+                let j = probe(self.seed, self.k, i, attempt);
                 if bins[j] != EMPTY {
                     out[i] = bins[j];
                     break;
@@ -86,6 +97,13 @@ impl Sketcher {
         self.densify(&bins, &mut out);
         out
     }
+}
+
+/// The bin that empty bin `i` probes at its `attempt`-th try (a fixed universal hash).
+#[inline]
+fn probe(seed: u64, k: usize, i: usize, attempt: u64) -> usize {
+    let h = mix64(seed ^ ((i as u64) << 32 | attempt).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    (((h >> 32) * k as u64) >> 32) as usize
 }
 
 /// The MinHash estimate of the Jaccard similarity of two sketches.

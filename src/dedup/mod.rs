@@ -455,8 +455,8 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
         return Ok(Dedup::default());
     }
     let base = seen.len();
-    if base + n >= NONE as usize {
-        return Err(Error::InvalidOption { name: "texts", message: "more than 4 billion texts".into() });
+    if base + n >= (1 << 31) {
+        return Err(Error::InvalidOption { name: "texts", message: "more than 2 billion texts".into() });
     }
     let b = engine.bands.b;
     let containment = engine.opts.containment;
@@ -490,29 +490,42 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
     // Candidate pairs within the batch, one LSH space (level, band) at a time.
     let spaces = Space::all(b, containment);
     let per_space = parallel::map(&spaces, threads, |&space| {
-        let mut entries: Vec<(u32, u64, u32, bool)> = leaders
+        // One u64 per key: the key, then the text (batch position) and its top flag, so the
+        // sort is a plain integer sort.
+        let mut entries: Vec<u64> = leaders
             .iter()
             .flat_map(|&i| {
                 let p = &preps[i as usize];
-                space.entries(b, p.len, containment).map(move |(pos, top)| (p.keys[pos], p.exact, (base as u32) + i, top))
+                space.entries(b, p.len, containment).map(move |(pos, top)| u64::from(p.keys[pos]) << 32 | u64::from(i) << 1 | u64::from(top))
             })
             .collect();
         entries.sort_unstable();
         let mut out = Vec::new();
-        let mut members = Vec::new();
+        let mut members: Vec<(u64, u32, bool)> = Vec::new();
+        let mut docs = Vec::new();
         let mut tops = Vec::new();
         let mut start = 0;
         while start < entries.len() {
+            let key = entries[start] >> 32;
             let mut end = start + 1;
-            while end < entries.len() && entries[end].0 == entries[start].0 {
+            while end < entries.len() && entries[end] >> 32 == key {
                 end += 1;
             }
             if end - start > 1 {
                 members.clear();
+                members.extend(entries[start..end].iter().map(|&e| {
+                    let i = (e as u32) >> 1;
+                    (preps[i as usize].exact, (base as u32) + i, e & 1 == 1)
+                }));
+                if members.len() > BUCKET_CAP {
+                    // Neighbours in content order, not input order.
+                    members.sort_unstable();
+                }
+                docs.clear();
                 tops.clear();
-                members.extend(entries[start..end].iter().map(|e| e.2));
-                tops.extend(entries[start..end].iter().map(|e| e.3));
-                bucket_pairs(&members, space.level().map(|_| &tops[..]), &mut out);
+                docs.extend(members.iter().map(|m| m.1));
+                tops.extend(members.iter().map(|m| m.2));
+                bucket_pairs(&docs, space.level().map(|_| &tops[..]), &mut out);
             }
             start = end;
         }

@@ -193,3 +193,18 @@ fn golden_index_file() {
     assert_eq!(res.cluster, vec![0]);
     assert_eq!(index.to_bytes()[..12], bytes[..12]);
 }
+
+#[test]
+fn short_ledes_behind_agency_prefixes() {
+    let full = "(AP) — DETROIT -- Hockeytown turned into hockey school for the Canucks on Saturday night, \
+        as the home side outshot them by a wide margin and won the game with two late goals.";
+    let texts = [
+        Some(full),
+        Some("Hockeytown turned into hockey school for…"), // 2 shingles, 2 words behind the start
+        Some("DETROIT -- Hockeytown turned into hockey…"),  // 1 shingle
+        Some("Hockeytown is a nickname of the city of Detroit, home of a famous team."),
+    ];
+    let res = dedup(&texts, &Options::default(), &Keep::Longest, None).unwrap();
+    assert_eq!(res.cluster, vec![0, 0, 0, 3]);
+    assert!(res.links.iter().all(|l| l.kind == LinkKind::Contained && l.a == 0));
+}

@@ -9,7 +9,68 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
-use super::{extract_batch, extract_threads, to_pyerr};
+use super::{extract_batch, extract_text, extract_threads, to_pyerr};
+
+/// A batch of texts borrowed from Python without copying: the UTF-8 buffers that CPython keeps
+/// inside each `str` (read-only, alive as long as the `str`, which `_keep` holds).
+struct Borrowed<'py> {
+    _keep: Vec<Bound<'py, PyAny>>,
+}
+
+/// The borrowed texts as plain pointers, so they can cross into the GIL-free work.
+struct RawTexts(Vec<Option<(usize, usize)>>);
+
+impl RawTexts {
+    /// The texts as `&str`.
+    fn texts(&self) -> Vec<Option<&str>> {
+        self.0
+            .iter()
+            .map(|t| {
+                t.map(|(p, n)| {
+                    // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str` (held by
+                    // `Borrowed` for the whole call); CPython guarantees it is valid UTF-8.
+                    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
+                })
+            })
+            .collect()
+    }
+}
+
+/// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy).
+fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
+    if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
+        // The same message as the other batch functions.
+        extract_batch(texts)?;
+    }
+    let Ok(iter) = texts.try_iter() else {
+        // Not iterable: the shared conversion raises the documented TypeError.
+        extract_batch(texts)?;
+        return Err(PyTypeError::new_err("texts must be an iterable of str"));
+    };
+    let mut keep = Vec::with_capacity(texts.len().unwrap_or(0));
+    let mut raw = Vec::with_capacity(keep.capacity());
+    for (i, item) in iter.enumerate() {
+        let item = item?;
+        if item.is_instance_of::<PyString>() {
+            let mut size: pyo3::ffi::Py_ssize_t = 0;
+            // SAFETY: `item` is a live `str` and we hold the GIL.
+            let ptr = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(item.as_ptr(), &mut size) };
+            if ptr.is_null() {
+                // A lone surrogate: the shared conversion gives the documented error.
+                let err = PyErr::fetch(texts.py());
+                extract_text(&item, Some(i))?;
+                return Err(err);
+            }
+            raw.push(Some((ptr as usize, usize::try_from(size).unwrap_or(0))));
+        } else {
+            // None, NaN and friends are empty; anything else raises TypeError naming the index.
+            extract_text(&item, Some(i))?;
+            raw.push(None);
+        }
+        keep.push(item);
+    }
+    Ok((Borrowed { _keep: keep }, RawTexts(raw)))
+}
 use crate::dedup::{self as core, shingle::Unit, Keep, Options};
 
 /// `keep`: "longest", "first", or one priority value per text.
@@ -155,8 +216,8 @@ fn dedup(
     let opts = options(threshold, num_perm, ngram, unit, containment, seed)?;
     let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
     let threads = extract_threads(num_threads)?;
-    let owned = extract_batch(texts)?;
-    let res = py.detach(|| core::dedup(&owned, &opts, &keep.as_keep(), threads)).map_err(to_pyerr)?;
+    let (_held, raw) = borrow_batch(texts)?;
+    let res = py.detach(|| core::dedup(&raw.texts(), &opts, &keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
 
@@ -173,9 +234,9 @@ fn minhash<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let opts = options(0.8, num_perm, ngram, unit, false, seed)?;
     let threads = extract_threads(num_threads)?;
-    let owned = extract_batch(texts)?;
-    let n = owned.len();
-    let flat = py.detach(|| core::minhash(&owned, &opts, threads)).map_err(to_pyerr)?;
+    let (_held, raw) = borrow_batch(texts)?;
+    let n = raw.0.len();
+    let flat = py.detach(|| core::minhash(&raw.texts(), &opts, threads)).map_err(to_pyerr)?;
     PyArray1::from_vec(py, flat).reshape([n, num_perm])
 }
 
@@ -183,8 +244,8 @@ fn minhash<'py>(
 #[pyo3(signature = (texts, *, min_words = 4, num_threads = None))]
 fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<PyLineDups> {
     let threads = extract_threads(num_threads)?;
-    let owned = extract_batch(texts)?;
-    let dups = py.detach(|| core::repeated_lines(&owned, min_words, threads)).map_err(to_pyerr)?;
+    let (_held, raw) = borrow_batch(texts)?;
+    let dups = py.detach(|| core::repeated_lines(&raw.texts(), min_words, threads)).map_err(to_pyerr)?;
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
 }
@@ -234,12 +295,12 @@ impl PyDedupIndex {
     ) -> PyResult<PyDedupResult> {
         let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
         let threads = extract_threads(num_threads)?;
-        let owned = extract_batch(texts)?;
-        let ids = extract_ids(ids, owned.len())?;
+        let (_held, raw) = borrow_batch(texts)?;
+        let ids = extract_ids(ids, raw.0.len())?;
         let (res, cluster_ids) = py
             .detach(|| {
                 let mut index = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                let res = index.add(&owned, ids, &keep.as_keep(), threads)?;
+                let res = index.add(&raw.texts(), ids, &keep.as_keep(), threads)?;
                 let cluster_ids: Vec<String> = res.cluster.iter().map(|&c| index.ids()[c].clone()).collect();
                 Ok((res, cluster_ids))
             })
