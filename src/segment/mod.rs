@@ -257,27 +257,36 @@ impl Segmenter {
 /// Grows each run over the lines next to it until a line for which `stop` holds.
 fn grow_runs(in_run: &mut [bool], stop: impl Fn(usize) -> bool) {
     let n = in_run.len();
-    let mut i = 0;
-    while i < n {
-        if !in_run[i] {
-            i += 1;
-            continue;
-        }
-        let mut a = i;
+    for run in run_ranges(in_run) {
+        let mut a = run.start;
         while a > 0 && !in_run[a - 1] && !stop(a - 1) {
             a -= 1;
             in_run[a] = true;
         }
-        let mut b = i;
-        while b + 1 < n && in_run[b + 1] {
-            b += 1;
-        }
-        while b + 1 < n && !in_run[b + 1] && !stop(b + 1) {
-            b += 1;
+        let mut b = run.end;
+        while b < n && !in_run[b] && !stop(b) {
             in_run[b] = true;
+            b += 1;
         }
-        i = b + 1;
     }
+}
+
+/// The maximal runs of `true` in `in_run`, in order.
+fn run_ranges(in_run: &[bool]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < in_run.len() {
+        if in_run[i] {
+            let start = i;
+            while i < in_run.len() && in_run[i] {
+                i += 1;
+            }
+            out.push(start..i);
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
@@ -453,28 +462,16 @@ fn decode_runs(score: &[Option<f32>], skip: &[f32], t: Tuning) -> Vec<bool> {
 /// Drops the non-body lines at the edges of each run (a run starts and ends on body lines).
 fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
     let is_body = |i: usize| score[i].is_some_and(|s| s > t.body_min);
-    let n = in_run.len();
-    let mut i = 0;
-    while i < n {
-        if !in_run[i] {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < n && in_run[j] {
-            j += 1;
-        }
-        let mut a = i;
-        while a < j && !is_body(a) {
+    for run in run_ranges(in_run) {
+        let (mut a, mut b) = (run.start, run.end);
+        while a < b && !is_body(a) {
             in_run[a] = false;
             a += 1;
         }
-        let mut b = j;
         while b > a && !is_body(b - 1) {
             in_run[b - 1] = false;
             b -= 1;
         }
-        i = j;
     }
 }
 
