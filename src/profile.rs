@@ -36,7 +36,7 @@ pub struct SiteProfile {
     pub pages: u64,
     /// Per line key (hash of the folded line): pages that carry it.
     counts: HashMapU64<u32>,
-    /// The folded text of keys seen on two or more pages (for `top_lines`).
+    /// The folded text of each key (for `top_lines`).
     texts: HashMapU64<String>,
 }
 
@@ -70,9 +70,9 @@ impl SiteProfile {
         for &(k, text) in keys {
             let c = self.counts.entry(k).or_insert(0);
             *c = c.saturating_add(1);
-            if *c == 2 {
-                self.texts.entry(k).or_insert_with(|| text.to_string());
-            }
+            // Every key keeps its folded text (the same for every page, by definition), so
+            // that merging shards gives what one pass gives; pruning drops both.
+            self.texts.entry(k).or_insert_with(|| text.to_string());
         }
     }
 
@@ -197,7 +197,7 @@ impl Profile {
     }
 
     /// The `n` lines seen on most pages of `site`, as `(folded text, pages)`, most first
-    /// (ties by text). Only keys seen on two or more pages have a text.
+    /// (ties by text).
     #[must_use]
     pub fn top_lines(&self, site: Option<&str>, n: usize) -> Vec<(String, u32)> {
         let Some(sp) = self.site(site) else { return Vec::new() };
@@ -378,6 +378,17 @@ mod tests {
         let mut merged = Profile::learn(&all[..3], Some(2)).unwrap();
         merged.merge(&Profile::learn(&all[3..], Some(1)).unwrap());
         assert_eq!(merged, one);
+    }
+
+    #[test]
+    fn merging_shards_keeps_texts_of_keys_seen_once_in_each() {
+        // Found by the `profile` fuzz target: "home" is on one page of each shard.
+        let pages = [(Some("a"), "Home\nOne"), (Some("a"), "Home\nTwo")];
+        let one = Profile::learn(&pages, Some(1)).unwrap();
+        let mut merged = Profile::learn(&pages[..1], Some(1)).unwrap();
+        merged.merge(&Profile::learn(&pages[1..], Some(1)).unwrap());
+        assert_eq!(merged, one);
+        assert_eq!(merged.top_lines(Some("a"), 1), vec![("home".to_string(), 2)]);
     }
 
     #[test]

@@ -104,7 +104,7 @@ class Profile:
 
         ``sites`` gives each text's site (domain); it must be as long as ``texts``. ``None``
         and missing texts are skipped. When the table passes ``max_keys`` distinct lines
-        (about 30 bytes each), lines seen on one page of their site so far are dropped and
+        (each about 30 bytes plus its folded text), lines seen on one page of their site so far are dropped and
         :attr:`budget_pruned` becomes true.
         """
     def merge(self, other: Profile) -> None:
