@@ -1,12 +1,14 @@
 //! Thread pools for the batch functions.
 //!
 //! Each thread count gets its own rayon pool, built on first use and kept. The pools remember
-//! the process that built them: a child made by `fork()` inherits the parent's pool objects but
-//! not its threads, so it builds fresh pools instead of waiting forever on threads that do not
-//! exist (the fork deadlock that rayon's global pool has).
+//! the process that built them: a child made by `fork()` inherits the parent's pool objects
+//! (and perhaps a lock another thread held at the fork) but not its threads, so it builds
+//! fresh pools, without touching the inherited lock, instead of waiting forever on threads
+//! that do not exist (the fork deadlock that rayon's global pool has).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -28,28 +30,53 @@ pub fn default_threads() -> usize {
 
 type Pools = HashMap<usize, Arc<rayon::ThreadPool>>;
 
+/// The pools of one process. A child made by `fork()` finds the parent's state (its pid does
+/// not match) and installs its own: the parent's mutex may have been held by another thread
+/// at the moment of the fork, and that thread does not exist in the child, so the child must
+/// never lock it.
+struct ProcessPools {
+    pid: u32,
+    pools: Mutex<Pools>,
+}
+
+static STATE: AtomicPtr<ProcessPools> = AtomicPtr::new(std::ptr::null_mut());
+
+fn process_pools() -> &'static ProcessPools {
+    let pid = std::process::id();
+    loop {
+        let cur = STATE.load(Ordering::Acquire);
+        // SAFETY: STATE only ever holds null or a pointer from `Box::into_raw` that is never
+        // freed (states of earlier processes are leaked on purpose), so it is valid for 'static.
+        if let Some(state) = unsafe { cur.as_ref() } {
+            if state.pid == pid {
+                return state;
+            }
+        }
+        let fresh = Box::into_raw(Box::new(ProcessPools { pid, pools: Mutex::new(HashMap::new()) }));
+        if STATE.compare_exchange(cur, fresh, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            // The inherited state (and its pools, whose threads are not in this process) is
+            // leaked: dropping it could wait on a lock or a thread that will never come.
+            // SAFETY: `fresh` was just installed from a live Box.
+            return unsafe { &*fresh };
+        }
+        // Another thread installed a state first: free ours, use theirs.
+        // SAFETY: `fresh` was never shared.
+        drop(unsafe { Box::from_raw(fresh) });
+    }
+}
+
 /// The pool for `threads` threads (`None`: [`default_threads`]).
 ///
 /// # Errors
 /// [`Error::InvalidOption`] when `threads` is zero or the pool cannot be built.
 pub fn pool(threads: Option<usize>) -> Result<Arc<rayon::ThreadPool>, Error> {
-    static POOLS: OnceLock<Mutex<(u32, Pools)>> = OnceLock::new();
     let n = match threads {
         Some(0) => return Err(Error::InvalidOption { name: "num_threads", message: "must be at least 1".into() }),
         Some(n) => n.min(1024),
         None => default_threads(),
     };
-    let pid = std::process::id();
-    let mut guard = POOLS.get_or_init(|| Mutex::new((pid, HashMap::new()))).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if guard.0 != pid {
-        // Forked: the inherited pools have no threads. Leak them (dropping would join threads
-        // that do not exist) and start afresh.
-        for (_, p) in guard.1.drain() {
-            std::mem::forget(p);
-        }
-        guard.0 = pid;
-    }
-    if let Some(p) = guard.1.get(&n) {
+    let mut guard = process_pools().pools.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(p) = guard.get(&n) {
         return Ok(Arc::clone(p));
     }
     let p = rayon::ThreadPoolBuilder::new()
@@ -58,7 +85,7 @@ pub fn pool(threads: Option<usize>) -> Result<Arc<rayon::ThreadPool>, Error> {
         .build()
         .map_err(|e| Error::InvalidOption { name: "num_threads", message: e.to_string() })?;
     let p = Arc::new(p);
-    guard.1.insert(n, Arc::clone(&p));
+    guard.insert(n, Arc::clone(&p));
     Ok(p)
 }
 
