@@ -18,14 +18,6 @@ pub enum Error {
         /// Why it was rejected.
         message: String,
     },
-    /// A saved file (profile, index) is not in the expected format: wrong magic bytes, another
-    /// format version, truncated or corrupt.
-    Format {
-        /// Byte offset in the file where the problem was found.
-        offset: u64,
-        /// What was wrong.
-        message: String,
-    },
     /// An option had a value outside its domain.
     InvalidOption {
         /// The option's name.
@@ -54,7 +46,6 @@ impl fmt::Display for Error {
                 write!(f, "invalid rule at index {index} of {list} ({pattern:?}): {message}")
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
-            Self::Format { offset, message } => write!(f, "{message} (at byte {offset})"),
             Self::InvalidFile { message } => write!(f, "invalid file: {message}"),
             Self::Io { path, message } => write!(f, "{path}: {message}"),
         }

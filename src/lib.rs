@@ -26,6 +26,7 @@
 
 pub mod dedup;
 pub mod error;
+pub mod files;
 pub mod parallel;
 pub mod profile;
 pub mod rules;

@@ -239,11 +239,30 @@ impl Profile {
         Ok(())
     }
 
+    /// Saves the profile to `path` (a temporary file beside it, renamed at the end).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path when the file cannot be written.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), Error> {
+        let mut bytes = Vec::new();
+        self.write_to(&mut bytes).expect("writing to memory does not fail");
+        crate::files::write_atomic(path, &bytes)
+    }
+
+    /// Loads a profile saved by [`Profile::save`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, [`Error::InvalidFile`] (naming the file) as
+    /// [`Profile::read_from`].
+    pub fn load(path: &std::path::Path) -> Result<Self, Error> {
+        crate::files::read_with(path, |mut bytes| Self::read_from(&mut bytes))
+    }
+
     /// Reads a profile written by [`Profile::write_to`].
     ///
     /// # Errors
-    /// [`Error::Format`] for a file that is not a profile, of another format version,
-    /// truncated or corrupt.
+    /// [`Error::InvalidFile`] for a file that is not a profile, of another format version,
+    /// truncated or corrupt; the message gives the byte offset.
     pub fn read_from(r: &mut impl Read) -> Result<Self, Error> {
         let mut rd = Reader { r, pos: 0 };
         let magic: [u8; 8] = rd.array()?;
@@ -300,7 +319,7 @@ struct Reader<'a, R: Read> {
 
 impl<R: Read> Reader<'_, R> {
     fn error(&self, what: &str) -> Error {
-        Error::Format { offset: self.pos, message: what.to_string() }
+        Error::InvalidFile { message: format!("{what} (at byte {})", self.pos) }
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {

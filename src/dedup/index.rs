@@ -25,7 +25,6 @@
 //! A file with another magic, another version, a bad checksum or a truncated body is refused
 //! with [`Error::InvalidFile`]; a file that cannot be read gives [`Error::Io`].
 
-use std::io::Write;
 use std::path::Path;
 
 use xxhash_rust::xxh3::xxh3_64;
@@ -231,16 +230,7 @@ impl DedupIndex {
     /// # Errors
     /// [`Error::Io`] when the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp);
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&self.to_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(io)
+        crate::files::write_atomic(path.as_ref(), &self.to_bytes())
     }
 
     /// Loads an index saved by [`DedupIndex::save`].
@@ -249,12 +239,7 @@ impl DedupIndex {
     /// [`Error::Io`] when the file cannot be read, [`Error::InvalidFile`] as
     /// [`DedupIndex::from_bytes`] (the message names the file).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
-        Self::from_bytes(&bytes).map_err(|e| match e {
-            Error::InvalidFile { message } => Error::InvalidFile { message: format!("{}: {message}", path.display()) },
-            other => other,
-        })
+        crate::files::read_with(path.as_ref(), Self::from_bytes)
     }
 }
 

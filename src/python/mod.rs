@@ -18,10 +18,10 @@ use crate::segment::{self as core_segment, Segmenter};
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::Format { .. } | Error::InvalidFile { .. } => {
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } => {
             PyValueError::new_err(e.to_string())
         }
-        Error::Io { .. } => pyo3::exceptions::PyOSError::new_err(e.to_string()),
+        Error::Io { .. } => PyOSError::new_err(e.to_string()),
     }
 }
 
@@ -538,29 +538,12 @@ impl PyProfile {
 
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let profile = &self.inner;
-        py.detach(|| {
-            let tmp = path.with_extension("tmp-newsclean");
-            let write = || -> std::io::Result<()> {
-                let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-                profile.write_to(&mut w)?;
-                std::io::Write::flush(&mut w)?;
-                drop(w);
-                std::fs::rename(&tmp, &path)
-            };
-            write().map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                PyOSError::new_err(format!("cannot write profile {}: {e}", path.display()))
-            })
-        })
+        py.detach(|| profile.save(&path)).map_err(to_pyerr)
     }
 
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let inner = py.detach(|| {
-            let f = std::fs::File::open(&path).map_err(|e| PyOSError::new_err(format!("cannot read profile {}: {e}", path.display())))?;
-            Profile::read_from(&mut std::io::BufReader::new(f))
-                .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))
-        })?;
+        let inner = py.detach(|| Profile::load(&path)).map_err(to_pyerr)?;
         Ok(Self { inner })
     }
 
