@@ -7,8 +7,6 @@
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use ahash::AHashSet;
-
 /// One line of the input: its text (without the line break) and its spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawLine<'a> {
@@ -117,7 +115,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Function words of the languages the built-in rules cover (en, de, fr, es, pt, it, nl, ru,
 /// tr, id, pl, sv): the share of them in a line is a strong sign of running prose.
-pub(crate) const STOPWORDS: &str = "\
+const STOPWORDS: &str = "\
 a an the and or but if of to in on at by for with from as into onto about over after before \
 is are was were be been being has have had do does did will would shall should can could may \
 might must not no it its it's this that these those he she they we you i his her their our your \
@@ -157,15 +155,48 @@ telah sudah atau karena \
 i w z na do nie że się jest to jak po od za o ale przez dla są tak jego jej ich być \
 och att det som en på är av för med till den har de inte om ett var jag han hon vi";
 
-fn stopwords() -> &'static AHashSet<&'static str> {
-    static SET: OnceLock<AHashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.split_whitespace().collect())
+/// Month and weekday names (en, de, fr, es, pt, it, in full and abbreviated), and the small
+/// words of a date or time ("at", "am", "pm", "um", "uhr"), lower case.
+const DATE_WORDS: &[&str] = &[
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+        "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thursday", "fri", "friday",
+        "sat", "saturday", "sun", "sunday", "at", "am", "pm", "est", "edt", "pst", "pdt", "gmt", "utc", "cet",
+        "updated", "published", "posted", "on", "et", "de", "um", "uhr", "januar", "februar", "märz", "mai",
+        "juni", "juli", "oktober", "dezember", "janvier", "février", "mars", "avril", "juin", "juillet",
+        "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo",
+        "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "janeiro", "fevereiro",
+        "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
+        "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+];
+
+/// Class bit of a stopword in [`word_class`].
+pub(crate) const WORD_STOP: u8 = 1;
+/// Class bit of a date word in [`word_class`].
+pub(crate) const WORD_DATE: u8 = 2;
+
+/// The classes of the word whose lower-cased UTF-8 hashes ([`fnv1a`]) to `hash`: a bit set of
+/// [`WORD_STOP`] and [`WORD_DATE`], 0 for any other word. Lookups need no string.
+#[must_use]
+pub(crate) fn word_class(hash: u64) -> u8 {
+    static CLASSES: OnceLock<HashMapU64<u8>> = OnceLock::new();
+    let classes = CLASSES.get_or_init(|| {
+        let mut class = HashMapU64::default();
+        for w in STOPWORDS.split_whitespace() {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= WORD_STOP;
+        }
+        for w in DATE_WORDS {
+            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= WORD_DATE;
+        }
+        class
+    });
+    classes.get(&hash).copied().unwrap_or(0)
 }
 
 /// Is `lower` (an already lower-cased word) a function word of a covered language?
 #[must_use]
 pub fn is_stopword(lower: &str) -> bool {
-    stopwords().contains(lower)
+    word_class(fnv1a(lower.as_bytes())) & WORD_STOP != 0
 }
 
 /// Lower-cases `word` into `buf` (cleared first) and returns it.

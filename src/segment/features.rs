@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
 use crate::rules::{Hit, Rules, Strength};
-use crate::text::{fnv1a, is_unspaced_script};
+use crate::text::{is_unspaced_script, word_class, WORD_DATE, WORD_STOP};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -28,8 +28,6 @@ pub struct LineFeatures {
     pub truncated: bool,
     /// The line has a URL, an e-mail address or two or more menu separators (`|`, `•`, `»`).
     pub linky: bool,
-    /// The line starts with a bullet or a list marker.
-    pub bullet: bool,
     /// The line is only a date or a time ("November 19, 2019 at 6:34 am", "12:45").
     pub dateline: bool,
     /// The text is in a script without spaces (CJK, Thai): word counts are per character.
@@ -126,31 +124,8 @@ fn fnv_step(h: u64, b: u8) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// Word classes by hash, for lookups without building strings: bit 1 stopword, bit 2 date word.
-struct WordSets {
-    class: crate::text::HashMapU64<u8>,
-}
-
-const STOP: u8 = 1;
-const DATE: u8 = 2;
-
-fn word_sets() -> &'static WordSets {
-    static SETS: std::sync::OnceLock<WordSets> = std::sync::OnceLock::new();
-    SETS.get_or_init(|| {
-        let mut class = crate::text::HashMapU64::default();
-        for w in crate::text::STOPWORDS.split_whitespace() {
-            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= STOP;
-        }
-        for w in DATE_WORDS {
-            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= DATE;
-        }
-        WordSets { class }
-    })
-}
-
 /// The word being scanned, and what the finished words add up to.
-struct Scan<'s> {
-    sets: &'s WordSets,
+struct Scan {
     in_word: bool,
     hash: u64,
     bytes: usize,
@@ -163,7 +138,7 @@ struct Scan<'s> {
     n_date_words: usize,
 }
 
-impl Scan<'_> {
+impl Scan {
     #[inline]
     fn start(&mut self, upper: bool, cased: bool) {
         self.in_word = true;
@@ -197,11 +172,11 @@ impl Scan<'_> {
         if self.letters >= 2 && self.all_upper {
             f.n_upper += 1;
         }
-        let class = self.sets.class.get(&self.hash).copied().unwrap_or(0);
-        if class & DATE != 0 {
+        let class = word_class(self.hash);
+        if class & WORD_DATE != 0 {
             self.n_date_words += 1;
         }
-        if class & STOP != 0 {
+        if class & WORD_STOP != 0 {
             f.n_stop += 1;
         } else if self.bytes >= 3 {
             words.push(self.hash);
@@ -220,7 +195,6 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     }
     let bytes = trimmed.as_bytes();
     let mut w = Scan {
-        sets: word_sets(),
         in_word: false,
         hash: 0,
         bytes: 0,
@@ -360,7 +334,6 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     f.linky = seps >= 2
         || url
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
-    f.bullet = trimmed.starts_with(['•', '-', '*', '–', '—', '►', '▶', '»', '>']);
     f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
     f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
     f
@@ -387,20 +360,6 @@ fn decode_at(s: &str, i: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
-/// Month and weekday names (en, de, fr, es, pt, it, in full and abbreviated), and the small
-/// words of a date or time ("at", "am", "pm", "um", "uhr"), lower case.
-const DATE_WORDS: &[&str] = &[
-        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
-        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
-        "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thursday", "fri", "friday",
-        "sat", "saturday", "sun", "sunday", "at", "am", "pm", "est", "edt", "pst", "pdt", "gmt", "utc", "cet",
-        "updated", "published", "posted", "on", "et", "de", "um", "uhr", "januar", "februar", "märz", "mai",
-        "juni", "juli", "oktober", "dezember", "janvier", "février", "mars", "avril", "juin", "juillet",
-        "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo",
-        "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "janeiro", "fevereiro",
-        "março", "maio", "junho", "julho", "setembro", "outubro", "dezembro", "gennaio", "febbraio", "aprile",
-        "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
-];
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
 /// chrome; roughly a log-odds. `None` for empty lines, which the decoder passes over freely.
