@@ -13,16 +13,17 @@ use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
 /// A batch of texts borrowed from Python without copying: the UTF-8 buffers that CPython keeps
 /// inside each `str` (read-only, alive as long as the `str`, which `_keep` holds).
-struct Borrowed<'py> {
-    _keep: Vec<Bound<'py, PyAny>>,
+pub(super) struct Borrowed<'py> {
+    /// The batch's items, in order (a `str` where the text is `Some`).
+    pub(super) items: Vec<Bound<'py, PyAny>>,
 }
 
 /// The borrowed texts as plain pointers, so they can cross into the GIL-free work.
-struct RawTexts(Vec<Option<(usize, usize)>>);
+pub(super) struct RawTexts(Vec<Option<(usize, usize)>>);
 
 impl RawTexts {
     /// The texts as `&str`.
-    fn texts(&self) -> Vec<Option<&str>> {
+    pub(super) fn texts(&self) -> Vec<Option<&str>> {
         self.0
             .iter()
             .map(|t| {
@@ -37,7 +38,7 @@ impl RawTexts {
 }
 
 /// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy).
-fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
+pub(super) fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
     if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
         // The same message as the other batch functions.
         extract_batch(texts)?;
@@ -69,7 +70,7 @@ fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawT
         }
         keep.push(item);
     }
-    Ok((Borrowed { _keep: keep }, RawTexts(raw)))
+    Ok((Borrowed { items: keep }, RawTexts(raw)))
 }
 use crate::dedup::{self as core, shingle::Unit, Keep, Options};
 

@@ -1,13 +1,17 @@
-//! The pyo3 binding: a thin layer over the core. Inputs are copied into owned Rust values,
-//! the GIL is released, rayon does the work, and results are wrapped for Python.
+//! The pyo3 binding: a thin layer over the core. Input `str`s are borrowed (their UTF-8
+//! buffers, no copy), the GIL is released, rayon does the work, and results are wrapped for
+//! Python (`page.rs`).
 
 mod dedup;
+mod page;
 
 use std::sync::{Arc, OnceLock};
 
+use page::{new_object, PyLine, PyPage, PyTeaser};
+
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyString, PyTuple};
+use pyo3::types::{PyFloat, PyString};
 
 use crate::error::Error;
 use crate::parallel;
@@ -115,169 +119,6 @@ fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
-/// A labelled line of a page.
-#[pyclass(frozen, module = "newsclean", name = "Line")]
-struct PyLine {
-    /// The page's text; the line's own text is cut from it on access.
-    page_text: Arc<str>,
-    bytes: std::ops::Range<usize>,
-    #[pyo3(get)]
-    label: &'static str,
-    #[pyo3(get)]
-    reason: &'static str,
-    #[pyo3(get)]
-    start: usize,
-    #[pyo3(get)]
-    end: usize,
-    #[pyo3(get)]
-    index: usize,
-}
-
-#[pymethods]
-impl PyLine {
-    /// The line's text, without its line break.
-    #[getter]
-    fn text(&self) -> &str {
-        &self.page_text[self.bytes.clone()]
-    }
-
-    fn __repr__(&self) -> String {
-        let text = self.text();
-        let short: String = text.chars().take(40).collect();
-        let ell = if short.len() < text.len() { "…" } else { "" };
-        format!("Line(index={}, label={:?}, reason={:?}, text={:?}{ell})", self.index, self.label, self.reason, short)
-    }
-}
-
-/// A teaser of another story: headline and/or lede.
-#[pyclass(frozen, module = "newsclean", name = "Teaser")]
-struct PyTeaser {
-    #[pyo3(get)]
-    headline: Option<Py<PyString>>,
-    #[pyo3(get)]
-    lede: Option<Py<PyString>>,
-    #[pyo3(get)]
-    truncated: bool,
-    #[pyo3(get)]
-    headline_line: Option<usize>,
-    #[pyo3(get)]
-    lede_line: Option<usize>,
-}
-
-#[pymethods]
-impl PyTeaser {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let show = |s: &Option<Py<PyString>>| s.as_ref().map_or_else(|| "None".to_string(), |s| format!("{:?}", s.bind(py).to_string()));
-        format!("Teaser(headline={}, lede={}, truncated={})", show(&self.headline), show(&self.lede), if self.truncated { "True" } else { "False" })
-    }
-}
-
-/// A segmented page. Lines and teasers are built on first access.
-#[pyclass(frozen, module = "newsclean", name = "Page")]
-struct PyPage {
-    text: Arc<str>,
-    page: core_segment::Page,
-    lines: OnceLock<Py<PyTuple>>,
-    teasers: OnceLock<Py<PyTuple>>,
-}
-
-impl PyPage {
-    fn empty() -> Self {
-        Self::new(Arc::from(""), core_segment::Page { lines: Vec::new(), teasers: Vec::new(), body: String::new() })
-    }
-
-    fn new(text: Arc<str>, page: core_segment::Page) -> Self {
-        Self { text, page, lines: OnceLock::new(), teasers: OnceLock::new() }
-    }
-
-    fn line_text<'py>(&self, py: Python<'py>, i: usize) -> Bound<'py, PyString> {
-        PyString::new(py, &self.text[self.page.lines[i].bytes.clone()])
-    }
-}
-
-#[pymethods]
-impl PyPage {
-    /// The article body: the body lines joined with "\n".
-    #[getter]
-    fn body(&self) -> &str {
-        &self.page.body
-    }
-
-    /// Every input line, in order.
-    #[getter]
-    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        if let Some(l) = self.lines.get() {
-            return Ok(l.clone_ref(py));
-        }
-        let items = self
-            .page
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                Py::new(py, PyLine {
-                    page_text: Arc::clone(&self.text),
-                    bytes: l.bytes.clone(),
-                    label: l.label.as_str(),
-                    reason: l.reason,
-                    start: l.start,
-                    end: l.end,
-                    index: i,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let list = PyTuple::new(py, items)?.unbind();
-        Ok(self.lines.get_or_init(|| list).clone_ref(py))
-    }
-
-    /// The teasers of other stories found on the page.
-    #[getter]
-    fn teasers(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        if let Some(l) = self.teasers.get() {
-            return Ok(l.clone_ref(py));
-        }
-        let items = self
-            .page
-            .teasers
-            .iter()
-            .map(|t| {
-                Py::new(py, PyTeaser {
-                    headline: t.headline.map(|i| self.line_text(py, i).unbind()),
-                    lede: t.lede.map(|i| self.line_text(py, i).unbind()),
-                    truncated: t.truncated,
-                    headline_line: t.headline,
-                    lede_line: t.lede,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let list = PyTuple::new(py, items)?.unbind();
-        Ok(self.teasers.get_or_init(|| list).clone_ref(py))
-    }
-
-    /// The labels of the lines, in order.
-    #[getter]
-    fn labels(&self) -> Vec<&'static str> {
-        self.page.lines.iter().map(|l| l.label.as_str()).collect()
-    }
-
-    fn __len__(&self) -> usize {
-        self.page.lines.len()
-    }
-
-    fn __repr__(&self) -> String {
-        let count = |lab: core_segment::Label| self.page.lines.iter().filter(|l| l.label == lab).count();
-        format!(
-            "Page(lines={}, body={}, headline={}, teaser={}, boilerplate={}, teasers={})",
-            self.page.lines.len(),
-            count(core_segment::Label::Body),
-            count(core_segment::Label::Headline),
-            count(core_segment::Label::Teaser),
-            count(core_segment::Label::Boilerplate),
-            self.page.teasers.len()
-        )
-    }
-}
-
 /// A segmenter with the built-in rules plus the user's phrases and patterns.
 #[pyclass(frozen, module = "newsclean", name = "Segmenter")]
 struct PySegmenter {
@@ -290,11 +131,22 @@ fn default_segmenter() -> Arc<Segmenter> {
 }
 
 fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
-    let Some(text) = extract_text(text, None)? else { return Ok(PyPage::empty()) };
-    let seg = Arc::clone(seg);
-    let text: Arc<str> = Arc::from(text);
-    let page = py.detach(|| seg.segment(&text));
-    Ok(PyPage::new(text, page))
+    let Some(s) = borrow_text(text)? else { return Ok(PyPage::empty()) };
+    let page = py.detach(|| seg.segment(s));
+    Ok(PyPage::new(Some(text.cast::<PyString>()?.clone().unbind()), page))
+}
+
+/// One input text, borrowed (no copy): the UTF-8 buffer CPython keeps inside the `str`.
+/// `None`/NaN give `None`; anything else raises as [`extract_text`] documents.
+fn borrow_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<&'a str>> {
+    match obj.cast::<PyString>() {
+        Ok(s) => match s.to_str() {
+            Ok(s) => Ok(Some(s)),
+            // A lone surrogate: the shared conversion gives the documented error.
+            Err(e) => extract_text(obj, None).and(Err(e)),
+        },
+        Err(_) => extract_text(obj, None).map(|_| None),
+    }
 }
 
 /// Site names for a batch: `None`, or an iterable of `str`/`None` as long as the texts.
@@ -323,34 +175,36 @@ fn run_batch_with(
     num_threads: Option<usize>,
     sites: Option<&Bound<'_, PyAny>>,
     profile: Option<&PyProfile>,
-) -> PyResult<Vec<PyPage>> {
-    let owned: Vec<Option<Arc<str>>> = extract_batch(texts)?.into_iter().map(|t| t.map(Arc::from)).collect();
-    let sites = extract_sites(sites, owned.len())?;
-    let seg = Arc::clone(seg);
+) -> PyResult<Vec<Py<PyPage>>> {
+    let (held, raw) = dedup::borrow_batch(texts)?;
+    let sites = extract_sites(sites, held.items.len())?;
     let prof = profile.map(|p| &p.inner);
-    let items: Vec<(Option<Arc<str>>, Option<String>)> = owned.into_iter().zip(sites).collect();
+    let items: Vec<(Option<&str>, Option<String>)> = raw.texts().into_iter().zip(sites).collect();
     let pages = py
         .detach(|| {
             parallel::map(&items, num_threads, |(t, site)| {
                 let sp = prof.and_then(|p| p.site(site.as_deref()));
-                t.as_ref().map(|t| seg.segment_with(t, sp))
+                t.map(|t| seg.segment_with(t, sp))
             })
         })
         .map_err(to_pyerr)?;
-    let owned = items.into_iter().map(|(t, _)| t);
-    Ok(owned
+    held.items
+        .iter()
         .zip(pages)
-        .map(|(t, p)| match (t, p) {
-            (Some(t), Some(p)) => PyPage::new(t, p),
-            _ => PyPage::empty(),
+        .map(|(text, page)| {
+            let page = match page {
+                Some(p) => PyPage::new(Some(text.cast::<PyString>()?.clone().unbind()), p),
+                None => PyPage::empty(),
+            };
+            new_object(py, page)
         })
-        .collect())
+        .collect()
 }
 
 fn run_clean_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
-    let owned = extract_batch(texts)?;
-    let seg = Arc::clone(seg);
-    py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
+    let (_held, raw) = dedup::borrow_batch(texts)?;
+    let texts = raw.texts();
+    py.detach(|| parallel::map(&texts, num_threads, |t| t.map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
 }
 
 #[pymethods]
@@ -380,7 +234,7 @@ impl PySegmenter {
         num_threads: Option<&Bound<'_, PyAny>>,
         sites: Option<&Bound<'_, PyAny>>,
         profile: Option<PyRef<'_, PyProfile>>,
-    ) -> PyResult<Vec<PyPage>> {
+    ) -> PyResult<Vec<Py<PyPage>>> {
         run_batch_with(py, &self.inner, texts, extract_threads(num_threads)?, sites, profile.as_deref())
     }
 
@@ -408,7 +262,7 @@ fn segment_batch(
     num_threads: Option<&Bound<'_, PyAny>>,
     sites: Option<&Bound<'_, PyAny>>,
     profile: Option<PyRef<'_, PyProfile>>,
-) -> PyResult<Vec<PyPage>> {
+) -> PyResult<Vec<Py<PyPage>>> {
     run_batch_with(py, &default_segmenter(), texts, extract_threads(num_threads)?, sites, profile.as_deref())
 }
 
