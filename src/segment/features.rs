@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
-use crate::rules::{Hit, Rules, Strength};
-use crate::text::{is_unspaced_script, word_class, WORD_DATE, WORD_STOP};
+use crate::rules::{Hit, LineHints, PhraseKeys, Rules, Strength};
+use crate::text::{is_unspaced_script, word_class, CharInfo, HashMapU64, WORD_DATE, WORD_STOP};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -124,6 +124,37 @@ fn fnv_step(h: u64, b: u8) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// Lines up to this many bytes get their whole-line key ([`crate::text::fold_hash`]) hashed
+/// during the scan: the rules compare only such short lines with the whole-line labels.
+const FOLD_MAX_BYTES: usize = 120;
+
+/// Classes of ASCII bytes for the scan's fast path.
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const DIGIT: u8 = 8;
+
+/// Classes of bytes: ASCII letters and digits have theirs; every other byte (including the
+/// bytes of non-ASCII characters) is 0.
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c.is_ascii_uppercase() {
+            ALNUM | ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | ALPHA
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The word being scanned, and what the finished words add up to.
 struct Scan {
     in_word: bool,
@@ -184,6 +215,108 @@ impl Scan {
     }
 }
 
+/// The line's alphanumeric runs and its whole-line key, hashed as
+/// [`crate::text::fold_hash`] hashes characters (lower case, digits to `0`): each finished run
+/// is looked up in the phrase keys ([`PhraseKeys`]), and for a short line the runs joined by
+/// single spaces make its whole-line key.
+struct Runs<'k> {
+    keys: &'k PhraseKeys,
+    in_run: bool,
+    run: u64,
+    hit: bool,
+    fold: bool,
+    line: u64,
+    any: bool,
+}
+
+impl Runs<'_> {
+    /// Adds one byte of a folded alphanumeric character.
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.run = fnv_step(self.run, b);
+        if self.fold {
+            self.line = fnv_step(self.line, b);
+        }
+    }
+
+    /// Starts the next character, an alphanumeric one.
+    #[inline]
+    fn alnum(&mut self) {
+        if !self.in_run {
+            self.in_run = true;
+            self.run = FNV_OFFSET;
+            if self.fold && self.any {
+                self.line = fnv_step(self.line, b' ');
+            }
+            self.any = true;
+        }
+    }
+
+    /// A character that is not alphanumeric ends the run.
+    #[inline]
+    fn other(&mut self) {
+        if self.in_run {
+            self.in_run = false;
+            self.hit |= self.keys.hit(self.run);
+        }
+    }
+
+    /// The folded bytes of a non-ASCII alphanumeric character (as `fold_hash` folds it).
+    #[inline]
+    fn non_ascii(&mut self, c: char, info: &CharInfo) {
+        self.alnum();
+        let mut tmp = [0u8; 4];
+        if info.numeric {
+            self.byte(b'0');
+        } else if let Some(l) = info.lowercase {
+            if l.is_alphanumeric() {
+                for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                    self.byte(x);
+                }
+            }
+        } else {
+            for l in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                    self.byte(x);
+                }
+            }
+        }
+    }
+}
+
+/// What [`ascii_run`] found.
+struct AsciiRun {
+    len: usize,
+    hash: u64,
+    key: u64,
+    uppers: usize,
+    digits: usize,
+}
+
+/// Scans the run of ASCII letters and digits at the start of `rest`: its length, the word
+/// hash `hash` continued over its lower-cased bytes, the whole-line key `key` continued over
+/// its folded bytes (when `FOLD`), and its upper-case letters and digits.
+#[inline(always)]
+fn ascii_run<const FOLD: bool>(rest: &[u8], mut hash: u64, mut key: u64) -> AsciiRun {
+    let (mut len, mut uppers, mut digits) = (0usize, 0usize, 0usize);
+    for &b in rest {
+        let class = ASCII_CLASS[b as usize];
+        if class & ALNUM == 0 {
+            break;
+        }
+        // Upper-case letters get the 0x20 bit: UPPER << 3 is 0x20.
+        let low = b | ((class & UPPER) << 3);
+        hash = fnv_step(hash, low);
+        if FOLD {
+            key = fnv_step(key, if class & DIGIT != 0 { b'0' } else { low });
+        }
+        uppers += usize::from(class & UPPER != 0);
+        digits += usize::from(class & DIGIT != 0);
+        len += 1;
+    }
+    AsciiRun { len, hash, key, uppers, digits }
+}
+
 /// Computes the features of one line in one pass over its bytes, appending its content
 /// words to the page's `words` store. `buf` is scratch space.
 #[must_use]
@@ -206,6 +339,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         first_word: true,
         n_date_words: 0,
     };
+    let mut runs = Runs { keys: PhraseKeys::get(), in_run: false, run: FNV_OFFSET, hit: false, fold: bytes.len() <= FOLD_MAX_BYTES, line: FNV_OFFSET, any: false };
     let mut run_len = 0usize; // alphanumeric characters since the last other character
     let mut upper_non_ascii = false;
     let mut seps = 0usize;
@@ -217,19 +351,39 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         let b = bytes[i];
         if b < 0x80 {
             // ASCII fast path.
-            if b.is_ascii_alphanumeric() {
-                run_len += 1;
+            let class = ASCII_CLASS[b as usize];
+            if class & ALNUM != 0 {
                 if !w.in_word {
-                    w.start(b.is_ascii_uppercase(), b.is_ascii_alphabetic());
+                    w.start(class & UPPER != 0, class & ALPHA != 0);
                 }
-                w.bytes += 1;
-                w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
-                if b.is_ascii_alphabetic() {
-                    w.letters += 1;
+                let fresh = !runs.in_run;
+                runs.alnum();
+                // The whole run of ASCII letters and digits in one tight loop.
+                let run = if runs.fold { ascii_run::<true>(&bytes[i..], w.hash, runs.line) } else { ascii_run::<false>(&bytes[i..], w.hash, 0) };
+                let len = run.len;
+                // A fresh run of letters that starts its word hashes like the word (digits fold
+                // to 0 in runs); any other run is hashed again.
+                runs.run = if fresh && run.digits == 0 && w.bytes == 0 {
+                    run.hash
+                } else {
+                    bytes[i..i + len].iter().fold(runs.run, |h, &b| fnv_step(h, if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() }))
+                };
+                if runs.fold {
+                    runs.line = run.key;
+                }
+                i += len;
+                run_len += len;
+                w.bytes += len;
+                w.hash = run.hash;
+                let letters = len - run.digits;
+                if letters > 0 {
+                    w.letters += letters;
                     w.all_digits = false;
-                    w.all_upper &= b.is_ascii_uppercase();
+                    w.all_upper &= run.uppers == letters;
                 }
+                continue;
             } else {
+                runs.other();
                 if (b == b'\'' || b == b'-') && w.in_word && joins_next(trimmed, i + 1) {
                     w.hash = fnv_step(w.hash, b);
                     w.bytes += 1;
@@ -258,27 +412,38 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
             continue;
         }
         let (c, len) = decode_at(trimmed, i);
-        if c.is_alphanumeric() {
+        let info = CharInfo::of(c);
+        if info.alnum {
             run_len += 1;
-            if is_unspaced_script(c) {
+            runs.non_ascii(c, &info);
+            if info.unspaced {
                 w.finish(&mut f, words);
                 f.n_words += 1;
                 f.unspaced = true;
             } else {
                 if !w.in_word {
-                    w.start(c.is_uppercase(), c.is_uppercase() || c.is_lowercase());
+                    w.start(info.upper, info.upper || info.lower);
                 }
                 w.bytes += len;
                 let mut tmp = [0u8; 4];
-                for lc in c.to_lowercase() {
-                    for &x in lc.encode_utf8(&mut tmp).as_bytes() {
-                        w.hash = fnv_step(w.hash, x);
+                match info.lowercase {
+                    Some(l) => {
+                        for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                            w.hash = fnv_step(w.hash, x);
+                        }
+                    }
+                    None => {
+                        for lc in c.to_lowercase() {
+                            for &x in lc.encode_utf8(&mut tmp).as_bytes() {
+                                w.hash = fnv_step(w.hash, x);
+                            }
+                        }
                     }
                 }
                 w.all_digits = false;
-                if c.is_alphabetic() {
+                if info.alpha {
                     w.letters += 1;
-                    if c.is_uppercase() {
+                    if info.upper {
                         upper_non_ascii = true;
                     } else {
                         w.all_upper = false;
@@ -286,6 +451,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                 }
             }
         } else {
+            runs.other();
             if c == '’' && w.in_word && joins_next(trimmed, i + len) {
                 let mut tmp = [0u8; 4];
                 for &x in c.encode_utf8(&mut tmp).as_bytes() {
@@ -309,8 +475,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         i += len;
     }
     w.finish(&mut f, words);
+    runs.other();
     let mine = &mut words[first..];
-    mine.sort_unstable();
+    sort_small(mine);
     let mut kept = 0;
     for k in 0..mine.len() {
         if k == 0 || mine[k] != mine[kept - 1] {
@@ -334,9 +501,38 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     f.linky = seps >= 2
         || url
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
-    f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
+    // A line with upper-case letters outside ASCII is matched lower-cased, where the runs can
+    // differ: the phrase keys tell nothing about it.
+    let phrase_possible = runs.hit || upper_non_ascii || (!trimmed.is_ascii() && runs.keys.has_symbol(trimmed));
+    let hints = LineHints {
+        n_words: f.n_words,
+        upper_non_ascii,
+        fold_hash: runs.fold.then_some(runs.line),
+        seps,
+        phrase_possible,
+    };
+    f.rule = rules.check_with(trimmed, &hints, buf);
     f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
     f
+}
+
+/// Sorts a line's few word hashes: insertion sort below 24 items (most lines), else the
+/// standard sort.
+#[inline]
+fn sort_small(v: &mut [u64]) {
+    if v.len() > 24 {
+        v.sort_unstable();
+        return;
+    }
+    for k in 1..v.len() {
+        let x = v[k];
+        let mut j = k;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
 }
 
 /// Does the character at byte `j` continue a word ("don't", "well-known")?
@@ -360,6 +556,76 @@ fn decode_at(s: &str, i: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
+
+/// Calls `f(a, b, shared)` once for every pair of lines `a < b` for which `eligible` holds
+/// and that share content words, with the number of words they share. Only words on at most
+/// `max_lines` eligible lines count: a word on very many lines pairs no lines, and skipping it
+/// keeps this linear on pages of thousands of similar lines. The pairs come in no particular
+/// order. No sorting: words are grouped in a hash map, the lines of each word laid out in one
+/// vector, and each line's shared counts gathered in a dense counter.
+pub fn shared_words(
+    feats: &[LineFeatures],
+    words: &[u64],
+    eligible: impl Fn(&LineFeatures) -> bool,
+    max_lines: usize,
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let lines: Vec<u32> = (0..feats.len()).filter(|&i| eligible(&feats[i])).map(|i| i as u32).collect();
+    let n_postings: usize = lines.iter().map(|&i| feats[i as usize].content.len()).sum();
+    // Per word: (eligible lines with it, start of its lines in `members`, fill cursor).
+    let mut groups: HashMapU64<(u32, u32, u32)> = HashMapU64::with_capacity_and_hasher(n_postings, Default::default());
+    for &i in &lines {
+        for &h in feats[i as usize].content.get(words) {
+            groups.entry(h).or_insert((0, 0, 0)).0 += 1;
+        }
+    }
+    let mut total = 0u32;
+    for g in groups.values_mut() {
+        if (2..=max_lines).contains(&(g.0 as usize)) {
+            *g = (g.0, total, total);
+            total += g.0;
+        } else {
+            g.0 = 0;
+        }
+    }
+    if total == 0 {
+        return;
+    }
+    // The lines of each word, in line order; and for each posting, its word's range.
+    let mut members = vec![0u32; total as usize];
+    let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(n_postings);
+    for &i in &lines {
+        for h in feats[i as usize].content.get(words) {
+            let g = groups.get_mut(h).expect("every posting was counted");
+            if g.0 > 0 {
+                members[g.2 as usize] = i;
+                g.2 += 1;
+            }
+            ranges.push((g.1, g.0));
+        }
+    }
+    let mut count = vec![0u32; feats.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut posting = ranges.iter();
+    for &a in &lines {
+        for _ in 0..feats[a as usize].content.len() {
+            let &(start, len) = posting.next().expect("one range per posting");
+            for &b in &members[start as usize..(start + len) as usize] {
+                if b > a {
+                    if count[b as usize] == 0 {
+                        touched.push(b);
+                    }
+                    count[b as usize] += 1;
+                }
+            }
+        }
+        for &b in &touched {
+            f(a as usize, b as usize, count[b as usize] as usize);
+            count[b as usize] = 0;
+        }
+        touched.clear();
+    }
+}
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
 /// chrome; roughly a log-odds. `None` for empty lines, which the decoder passes over freely.
@@ -425,4 +691,115 @@ pub fn prose_score(f: &LineFeatures) -> Option<f32> {
         };
     }
     Some(s)
+}
+
+#[cfg(test)]
+#[path = "features_reference.rs"]
+mod reference;
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::PHRASES;
+
+    /// The features of `line` by the scan and by the reference (the scan before it fed the
+    /// rules its hints), content words resolved, as text.
+    fn both(rules: &Rules, line: &str) -> (String, String) {
+        let show = |f: &LineFeatures, words: &[u64]| format!("{f:?} {:?}", f.content.get(words));
+        let (mut w1, mut w2) = (Vec::new(), Vec::new());
+        let fast = line_features(line, rules, &mut String::new(), &mut w1);
+        let slow = reference::line_features_reference(line, rules, &mut String::new(), &mut w2);
+        (show(&fast, &w1), show(&slow, &w2))
+    }
+
+    /// Pieces that exercise every branch of the scan and of the rules: phrases and whole-line
+    /// labels in any case, separators, digits, joiners, non-ASCII letters (upper case, İ, ß),
+    /// unspaced scripts, symbols, URLs.
+    fn piece() -> impl Strategy<Value = String> {
+        let phrase = prop::sample::select(PHRASES.iter().map(|&(_, p)| p).collect::<Vec<_>>());
+        prop_oneof![
+            phrase.clone().prop_map(str::to_string),
+            phrase.prop_map(|p| p.to_uppercase()),
+            prop::sample::select(vec![
+                "Advertisement", "READ MORE", "Share", "12 comments", "jane says:", "Page 2 of 9", "Home | News | Sport",
+                "(c) 2024", "2024 ©", "Follow Us on Twitter", "· ", "• ", " | ", "|", "›", "»", "©", "...", "…", "[...]",
+                "don't", "well-known", "l’état", "x-", "'", "-", "U.S.", "www.example.com", "http://a.b/c", "a@b.co",
+                "İstanbul", "GİRİŞ", "Straße", "ÉTÉ", "Ǆemal", "Реклама", "ПОДПИШИТЕСЬ", "東京", "。", "！", "٣", "²",
+                "\u{2019}", "“", "”", "—", "\t", "  ", "the", "und", "2025", "0", "Monday", "at", "6:34", "am", ".", "!", "?", ":",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9 .,'|-]{0,12}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..12).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn scan_with_hints_equals_the_reference(line in line()) {
+            let rules = Rules::default();
+            let (fast, slow) = both(&rules, &line);
+            prop_assert_eq!(fast, slow, "{:?}", line);
+        }
+
+        #[test]
+        fn scan_with_hints_equals_the_reference_with_user_rules(line in line()) {
+            let rules = Rules::new(&["Photo".into(), "ÉTÉ".into()], &["^\\d+ min".into(), "\\|\\s*$".into()]).unwrap();
+            let (fast, slow) = both(&rules, &line);
+            prop_assert_eq!(fast, slow, "{:?}", line);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn shared_words_counts_every_pair_as_brute_force_does(
+            lines in prop::collection::vec(prop::collection::vec(0usize..40, 0..12), 0..40),
+            max_lines in 2usize..6,
+        ) {
+            let vocab: Vec<String> = (0..40).map(|k| format!("word{k}x")).collect();
+            let rules = Rules::default();
+            let mut store = Vec::new();
+            let feats: Vec<LineFeatures> = lines
+                .iter()
+                .map(|ws| line_features(&ws.iter().map(|&k| vocab[k].as_str()).collect::<Vec<_>>().join(" "), &rules, &mut String::new(), &mut store))
+                .collect();
+            let eligible = |f: &LineFeatures| f.content.len() % 3 != 1;
+            let mut got = Vec::new();
+            shared_words(&feats, &store, eligible, max_lines, |a, b, n| got.push((a, b, n)));
+            got.sort_unstable();
+            let on = |h: u64| feats.iter().filter(|f| eligible(f) && f.content.get(&store).contains(&h)).count();
+            let mut want = Vec::new();
+            for a in 0..feats.len() {
+                for b in a + 1..feats.len() {
+                    if !eligible(&feats[a]) || !eligible(&feats[b]) {
+                        continue;
+                    }
+                    let other = feats[b].content.get(&store);
+                    let n = feats[a].content.get(&store).iter().filter(|h| other.contains(h) && (2..=max_lines).contains(&on(**h))).count();
+                    if n > 0 {
+                        want.push((a, b, n));
+                    }
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_phrase_and_label_is_found_by_the_hinted_path() {
+        let rules = Rules::default();
+        for &(_, p) in PHRASES {
+            for line in [p.to_string(), p.to_uppercase(), format!("Some words, then {p} and more words after it"), format!("«{p}»")] {
+                let (fast, slow) = both(&rules, &line);
+                assert_eq!(fast, slow, "{line:?}");
+            }
+        }
+    }
 }

@@ -292,7 +292,7 @@ fn run_ranges(in_run: &[bool]) -> Vec<std::ops::Range<usize>> {
 /// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
 /// line whose words are the start of the next line ("Storm hits coast" / "Storm hits coast as
 /// thousands flee..."). `out[i] = Some(j)` for the headline `i` of lede `j`.
-fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
+fn teaser_heads<'a>(raw: &[RawLine<'a>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
     let n = raw.len();
     let mut out = vec![None; n];
     for i in 0..n {
@@ -303,11 +303,11 @@ fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize
         let Some(j) = (i + 1..n.min(i + 3)).find(|&j| !feats[j].is_empty()) else { continue };
         // One of the two is the start of the other (a cut-off lede can be shorter than its
         // headline), compared without trailing dots, ellipses and colons.
-        let strip = |t: &'_ str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']')).to_string();
+        let strip = |t: &'a str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']'));
         let (head, lede) = (strip(raw[i].text), strip(raw[j].text));
-        let (short, long) = if head.len() <= lede.len() { (&head, &lede) } else { (&lede, &head) };
-        let words = short.split_whitespace().count();
-        if words >= 2 && short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) {
+        let (short, long) = if head.len() <= lede.len() { (head, lede) } else { (lede, head) };
+        let two_words = || short.split_whitespace().nth(1).is_some();
+        if short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) && two_words() {
             out[i] = Some(j);
         }
     }
@@ -649,23 +649,6 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
     // linear on pages of thousands of similar lines.
     const MAX_POSTINGS: usize = 32;
     let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len()) && f.n_sentences <= 3;
-    let mut postings: Vec<(u64, u32)> = Vec::new();
-    for (i, f) in feats.iter().enumerate() {
-        if eligible(f) {
-            postings.extend(f.content.get(words).iter().map(|&h| (h, i as u32)));
-        }
-    }
-    postings.sort_unstable();
-    // Every pair of lines sharing a word, once per shared word.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for group in postings.chunk_by(|a, b| a.0 == b.0) {
-        if group.len() > 1 && group.len() <= MAX_POSTINGS {
-            for (k, &(_, a)) in group.iter().enumerate() {
-                pairs.extend(group[k + 1..].iter().map(|&(_, b)| (a.min(b), a.max(b))));
-            }
-        }
-    }
-    pairs.sort_unstable();
     let mut out: Vec<Option<usize>> = vec![None; feats.len()];
     let mut best = vec![0f32; feats.len()];
     let mut offer = |i: usize, j: usize, overlap: f32| {
@@ -677,12 +660,12 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
             out[i] = Some(j);
         }
     };
-    for run in pairs.chunk_by(|x, y| x == y) {
-        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
-        let overlap = run.len() as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
+    // Every pair of lines sharing words, with the number of words they share.
+    features::shared_words(feats, words, eligible, MAX_POSTINGS, |a, b, shared| {
+        let overlap = shared as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
         offer(a, b, overlap);
         offer(b, a, overlap);
-    }
+    });
     out
 }
 
