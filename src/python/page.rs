@@ -58,6 +58,25 @@ fn untracked<T: PyClass>(obj: Py<T>) -> Py<T> {
     obj
 }
 
+/// Runs `f` with the cycle collector paused (as it was before, afterwards): building a tuple of
+/// thousands of lines would otherwise start a collection every 700 objects, each of which walks
+/// the young objects for nothing (the lines are untracked as soon as they exist).
+fn without_collections<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> T {
+    /// Switches the collector back on when dropped (also when `f` panics) if it was on.
+    struct Resume(bool);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            if self.0 {
+                // SAFETY: the GIL is held (see below); this only flips the collector's switch.
+                unsafe { pyo3::ffi::PyGC_Enable() };
+            }
+        }
+    }
+    // SAFETY: the GIL is held (`_py`); PyGC_Disable only flips the switch and says how it was.
+    let _resume = Resume(unsafe { pyo3::ffi::PyGC_Disable() } != 0);
+    f()
+}
+
 /// A new object of a class of this module, off the collector's lists.
 pub(super) fn new_object<T: PyClass>(py: Python<'_>, value: impl Into<PyClassInitializer<T>>) -> PyResult<Py<T>> {
     Py::new(py, value).map(untracked)
@@ -177,27 +196,29 @@ impl PyPage {
         if let Some(l) = self.lines.get() {
             return Ok(l.clone_ref(py));
         }
-        let items = match &self.text {
-            None => Vec::new(),
-            Some(text) => self
-                .page
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    new_object(py, PyLine {
-                        page_text: text.clone_ref(py),
-                        bytes: l.bytes.clone(),
-                        label: l.label,
-                        reason: l.reason,
-                        start: l.start,
-                        end: l.end,
-                        index: i,
+        let tuple = without_collections(py, || {
+            let items = match &self.text {
+                None => Vec::new(),
+                Some(text) => self
+                    .page
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        new_object(py, PyLine {
+                            page_text: text.clone_ref(py),
+                            bytes: l.bytes.clone(),
+                            label: l.label,
+                            reason: l.reason,
+                            start: l.start,
+                            end: l.end,
+                            index: i,
+                        })
                     })
-                })
-                .collect::<PyResult<Vec<_>>>()?,
-        };
-        let tuple = PyTuple::new(py, items)?.unbind();
+                    .collect::<PyResult<Vec<_>>>()?,
+            };
+            PyTuple::new(py, items).map(Bound::unbind)
+        })?;
         Ok(self.lines.get_or_init(|| tuple).clone_ref(py))
     }
 

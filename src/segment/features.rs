@@ -299,23 +299,67 @@ struct AsciiRun {
 #[inline(always)]
 fn ascii_run<const FOLD: bool>(rest: &[u8], mut hash: u64, mut key: u64) -> AsciiRun {
     let (mut len, mut uppers, mut digits) = (0usize, 0usize, 0usize);
-    for &b in rest {
-        let class = ASCII_CLASS[b as usize];
-        if class & ALNUM == 0 {
+    // Both counts share one word: chunks of under 2^32 bytes cannot overflow either half.
+    for chunk in rest.chunks(u32::MAX as usize) {
+        let mut counts = 0u64;
+        let mut n = 0usize;
+        for &b in chunk {
+            let info = RUN_BYTE[b as usize];
+            if info == 0 {
+                break;
+            }
+            hash = fnv_step(hash, info as u8);
+            if FOLD {
+                key = fnv_step(key, (info >> 8) as u8);
+            }
+            counts += RUN_COUNT[b as usize];
+            n += 1;
+        }
+        len += n;
+        uppers += (counts >> 32) as usize;
+        digits += (counts & 0xFFFF_FFFF) as usize;
+        if n < chunk.len() {
             break;
         }
-        // Upper-case letters get the 0x20 bit: UPPER << 3 is 0x20.
-        let low = b | ((class & UPPER) << 3);
-        hash = fnv_step(hash, low);
-        if FOLD {
-            key = fnv_step(key, if class & DIGIT != 0 { b'0' } else { low });
-        }
-        uppers += usize::from(class & UPPER != 0);
-        digits += usize::from(class & DIGIT != 0);
-        len += 1;
     }
     AsciiRun { len, hash, key, uppers, digits }
 }
+
+/// For an ASCII letter or digit: its lower-case byte, its folded byte (digits to `0`) << 8,
+/// and bit 16 set; 0 for any other byte.
+const RUN_BYTE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            let low = c.to_ascii_lowercase();
+            let folded = if c.is_ascii_digit() { b'0' } else { low };
+            t[b] = 1 << 16 | (folded as u32) << 8 | low as u32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// What a byte adds to [`ascii_run`]'s counts: upper-case letters in the high half, digits in
+/// the low half.
+const RUN_COUNT: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            1 << 32
+        } else if c.is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Computes the features of one line in one pass over its bytes, appending its content
 /// words to the page's `words` store. `buf` is scratch space.
