@@ -295,6 +295,8 @@ pub struct PhraseKeys {
     bits: Vec<u64>,
     /// Phrases without any letter or digit ("©"): searched for as they are.
     symbols: Vec<&'static str>,
+    /// Their first characters.
+    symbol_starts: Vec<char>,
 }
 
 impl PhraseKeys {
@@ -303,7 +305,7 @@ impl PhraseKeys {
     pub fn get() -> &'static Self {
         static KEYS: OnceLock<PhraseKeys> = OnceLock::new();
         KEYS.get_or_init(|| {
-            let mut keys = Self { bits: vec![0; 1 << 10], symbols: Vec::new() };
+            let mut keys = Self { bits: vec![0; 1 << 10], symbols: Vec::new(), symbol_starts: Vec::new() };
             for &(_, phrase) in PHRASES {
                 let mut runs: Vec<&str> = Vec::new();
                 crate::text::for_each_run(phrase, |r| runs.push(r));
@@ -316,6 +318,7 @@ impl PhraseKeys {
                     None => keys.symbols.push(phrase),
                 }
             }
+            keys.symbol_starts = keys.symbols.iter().filter_map(|s| s.chars().next()).collect();
             keys
         })
     }
@@ -326,6 +329,19 @@ impl PhraseKeys {
     pub fn hit(&self, h: u64) -> bool {
         let h = crate::text::mix(h);
         self.bits[(h >> 54) as usize] & (1 << ((h >> 48) & 63)) != 0
+    }
+
+    /// Can a phrase without letters or digits start with `c`?
+    #[inline]
+    #[must_use]
+    pub fn symbol_start(&self, c: char) -> bool {
+        self.symbol_starts.contains(&c)
+    }
+
+    /// Does some phrase without letters or digits start with an ASCII character?
+    #[must_use]
+    pub fn ascii_symbols(&self) -> bool {
+        self.symbol_starts.iter().any(char::is_ascii)
     }
 
     /// Does `line` hold one of the phrases without letters or digits?

@@ -124,8 +124,8 @@ impl CharInfo {
     }
 
     /// The properties of `c`: from a table for the two-byte UTF-8 range (Latin, Greek,
-    /// Cyrillic, Hebrew, Arabic...) and the General Punctuation block (quotes, dashes,
-    /// ellipsis), computed for other characters.
+    /// Cyrillic, Hebrew, Arabic...), constant for the General Punctuation block (quotes,
+    /// dashes, ellipsis), the CJK ideographs and the Hangul syllables, computed for others.
     #[inline]
     #[must_use]
     pub fn of(c: char) -> Self {
@@ -138,6 +138,10 @@ impl CharInfo {
             // General Punctuation: spaces, dashes, quotes, bullets, format characters; no
             // letter, digit or cased character (a unit test checks every one).
             Self { alnum: false, alpha: false, upper: false, lower: false, numeric: false, unspaced: false, lowercase: Some(c) }
+        } else if (0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) {
+            // CJK unified ideographs and Hangul syllables: uncased letters, one word each for
+            // the ideographs (a unit test checks every one).
+            Self { alnum: true, alpha: true, upper: false, lower: false, numeric: false, unspaced: u <= 0x9FFF, lowercase: Some(c) }
         } else {
             Self::compute(c)
         }
@@ -473,7 +477,7 @@ mod tests {
 
     #[test]
     fn char_info_table_matches_the_standard_library() {
-        for u in (0..0x3000).chain(0xAC00..0xAC10).chain(0x1_F600..0x1_F610) {
+        for u in (0..0x3000).chain(0x4DF0..0xA010).chain(0xABF0..0xD7B0).chain(0x1_F600..0x1_F610) {
             let Some(c) = char::from_u32(u) else { continue };
             assert_eq!(CharInfo::of(c), CharInfo::compute(c), "{c:?}");
         }

@@ -386,6 +386,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     let mut runs = Runs { keys: PhraseKeys::get(), in_run: false, run: FNV_OFFSET, hit: false, fold: bytes.len() <= FOLD_MAX_BYTES, line: FNV_OFFSET, any: false };
     let mut run_len = 0usize; // alphanumeric characters since the last other character
     let mut upper_non_ascii = false;
+    let mut symbol = false; // a non-ASCII character that starts a phrase without letters or digits
     let mut seps = 0usize;
     let mut url = false;
     let first = words.len();
@@ -505,6 +506,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
             } else {
                 w.finish(&mut f, words);
             }
+            symbol |= runs.keys.symbol_start(c);
             match c {
                 '。' | '！' | '？' => {
                     if i + len >= n || bytes[i + len] == b' ' {
@@ -547,7 +549,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
     // A line with upper-case letters outside ASCII is matched lower-cased, where the runs can
     // differ: the phrase keys tell nothing about it.
-    let phrase_possible = runs.hit || upper_non_ascii || (!trimmed.is_ascii() && runs.keys.has_symbol(trimmed));
+    let phrase_possible = runs.hit || upper_non_ascii || ((symbol || runs.keys.ascii_symbols()) && runs.keys.has_symbol(trimmed));
     let hints = LineHints {
         n_words: f.n_words,
         upper_non_ascii,

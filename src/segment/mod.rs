@@ -479,7 +479,7 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
 /// content words that other lines of the runs also use. `None` where there is too little text
 /// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
 fn cohesion(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
-    let mut vocab: HashMapU64<u32> = HashMapU64::default();
+    let mut vocab: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if in_run[i] && base[i].is_some_and(|s| s > t.body_min) {
@@ -556,7 +556,7 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     // by the first-pass article outside the block stays low, where that outside part is the
     // larger (a blurb list about related stories shares words among its own items). Edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
-    let mut article: HashMapU64<u32> = HashMapU64::default();
+    let mut article: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
     let mut article_words = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if first[i] && base[i].is_some_and(|s| s > 0.0) {
