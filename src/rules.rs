@@ -249,11 +249,130 @@ pub struct Rules {
     anchored: RegexSet,
     /// The unanchored built-in patterns (menus): tried only on lines with two separators.
     menus: RegexSet,
+    /// Which anchored patterns a line can match, by its first and last bytes.
+    edges: Box<EdgeMasks>,
     /// `PATTERNS` index of each pattern of `anchored`, then of each of `menus`.
     anchored_idx: Vec<usize>,
     menus_idx: Vec<usize>,
     user_phrases: Option<AhoCorasick>,
     user_patterns: Option<RegexSet>,
+}
+
+/// For each byte, the anchored patterns (bit `k` for the `k`-th of the set) that a line
+/// starting (`first`) or ending (`last`) with that byte can match, read from each pattern's
+/// syntax: a pattern anchored at a side, that cannot match the empty string, allows there only
+/// the bytes its matches can start (end) with; any other pattern allows every byte. A line
+/// whose two masks share no bit matches no anchored pattern, without running the set.
+#[derive(Debug, Clone)]
+struct EdgeMasks {
+    first: [u64; 256],
+    last: [u64; 256],
+}
+
+impl EdgeMasks {
+    fn new(patterns: &[&str]) -> Self {
+        use regex_syntax::hir::Look;
+        let mut masks = Self { first: [u64::MAX; 256], last: [u64::MAX; 256] };
+        if patterns.len() > 64 {
+            return masks; // one bit per pattern: beyond 64, every line is tried
+        }
+        masks.first = [0; 256];
+        masks.last = [0; 256];
+        for (k, p) in patterns.iter().enumerate() {
+            let hir = regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(p).ok();
+            let props = hir.as_ref().map(regex_syntax::hir::Hir::properties);
+            let never_empty = props.is_some_and(|pr| pr.minimum_len().is_some_and(|n| n > 0));
+            for (side, masks, look) in [(true, &mut masks.first, Look::Start), (false, &mut masks.last, Look::End)] {
+                let mut bytes = [true; 256];
+                if let (Some(hir), Some(pr)) = (&hir, props) {
+                    let anchored = if side { pr.look_set_prefix() } else { pr.look_set_suffix() }.contains(look);
+                    if anchored && never_empty {
+                        bytes = [false; 256];
+                        if edge_bytes(hir, side, &mut bytes) {
+                            bytes = [true; 256]; // can end empty-handed on this side: allow all
+                        }
+                    }
+                }
+                for (b, &ok) in bytes.iter().enumerate() {
+                    if ok {
+                        masks[b] |= 1 << k;
+                    }
+                }
+            }
+        }
+        masks
+    }
+
+    /// May `line` match one of the patterns?
+    #[inline]
+    fn may_match(&self, line: &str) -> bool {
+        match (line.as_bytes().first(), line.as_bytes().last()) {
+            (Some(&a), Some(&z)) => self.first[a as usize] & self.last[z as usize] != 0,
+            _ => true,
+        }
+    }
+}
+
+/// Marks in `out` every byte a non-empty match of `hir` can start (`first`) or end with;
+/// returns whether `hir` can match the empty string (then the bytes that follow it count too).
+fn edge_bytes(hir: &regex_syntax::hir::Hir, first: bool, out: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => {
+            let b = if first { lit.0.first() } else { lit.0.last() };
+            match b {
+                Some(&b) => {
+                    out[b as usize] = true;
+                    false
+                }
+                None => true,
+            }
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut utf8 = [0u8; 4];
+            for r in class.ranges() {
+                let (a, z) = (r.start(), r.end());
+                if first {
+                    // Lead bytes grow with the code point: every byte between those of the
+                    // range's ends (a superset).
+                    let (la, lz) = (a.encode_utf8(&mut utf8).as_bytes()[0], z.encode_utf8(&mut utf8).as_bytes()[0]);
+                    out[la as usize..=lz as usize].iter_mut().for_each(|o| *o = true);
+                } else {
+                    // The last byte of a character: itself for ASCII, a continuation byte otherwise.
+                    if (a as u32) < 0x80 {
+                        out[a as usize..=(z as u32).min(0x7F) as usize].iter_mut().for_each(|o| *o = true);
+                    }
+                    if (z as u32) >= 0x80 {
+                        out[0x80..=0xBF].iter_mut().for_each(|o| *o = true);
+                    }
+                }
+            }
+            false
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            for r in class.ranges() {
+                out[r.start() as usize..=r.end() as usize].iter_mut().for_each(|o| *o = true);
+            }
+            false
+        }
+        HirKind::Repetition(rep) => edge_bytes(&rep.sub, first, out) || rep.min == 0,
+        HirKind::Capture(cap) => edge_bytes(&cap.sub, first, out),
+        HirKind::Concat(subs) => {
+            let mut all_empty = true;
+            let mut visit = |h: &regex_syntax::hir::Hir| {
+                all_empty = edge_bytes(h, first, out);
+                all_empty
+            };
+            if first {
+                subs.iter().all(|h| visit(h));
+            } else {
+                subs.iter().rev().all(|h| visit(h));
+            }
+            all_empty
+        }
+        HirKind::Alternation(subs) => subs.iter().fold(false, |empty, h| edge_bytes(h, first, out) || empty),
+    }
 }
 
 /// What a scan of the line already knows, so that [`Rules::check_with`] need not look at the
@@ -402,6 +521,7 @@ impl Rules {
             phrases,
             phrase_cat,
             anchored: set(&anchored_idx),
+            edges: Box::new(EdgeMasks::new(&anchored_idx.iter().map(|&i| PATTERNS[i].2).collect::<Vec<_>>())),
             menus: set(&menus_idx),
             anchored_idx,
             menus_idx,
@@ -486,7 +606,7 @@ impl Rules {
         }
         // The first matching pattern in table order, of either set.
         let first = |set: &RegexSet, idx: &[usize]| set.is_match(lower).then(|| set.matches(lower).iter().next().map(|k| idx[k])).flatten();
-        let anchored = first(&self.anchored, &self.anchored_idx);
+        let anchored = if self.edges.may_match(lower) { first(&self.anchored, &self.anchored_idx) } else { None };
         let earlier = |m: usize| anchored.map_or(true, |a| a > m);
         let menu = if hints.seps >= 2 && self.menus_idx.first().is_some_and(|&m| earlier(m)) { first(&self.menus, &self.menus_idx) } else { None };
         let i = match (anchored, menu) {
@@ -591,6 +711,25 @@ mod tests {
         ];
         for &(line, want) in cases {
             assert_eq!(check(&rules, line), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn edge_masks_follow_the_pattern_syntax() {
+        let m = EdgeMasks::new(&["^ab", r"^\d+\s*(says|said)$", "^(x|)$"]);
+        let allows = |line: &str, k: u32| m.first[line.as_bytes()[0] as usize] & m.last[*line.as_bytes().last().unwrap() as usize] & (1 << k) != 0;
+        assert!(allows("abc.", 0) && allows("ABC", 0) && !allows("bab", 0));
+        assert!(allows("12 SAYS", 1) && allows("1 saiD", 1) && !allows("12 says.", 1) && !allows("x says", 1));
+        // Case-insensitive: the long s ('ſ', two bytes) folds with 's'.
+        assert!(allows("1 ſays", 1));
+        assert!(allows("anything", 2), "a pattern that can match the empty line allows every line");
+        let unanchored = EdgeMasks::new(&["ab"]);
+        assert!(unanchored.may_match("zzz"));
+        // The built-in anchored patterns: prose ending in a full stop is not tried.
+        let rules = Rules::default();
+        assert!(!rules.edges.may_match("The minister said the talks would resume on Monday."));
+        for line in ["(c) 2024 Site", "2024 © Site", "12 comments", "Comments (3)", "jane_doe says:", "Share on Facebook", "Follow Us on Twitter now", "Page 2 of 9", "Home | News"] {
+            assert!(rules.edges.may_match(&line.to_lowercase()) && rules.edges.may_match(line), "{line}");
         }
     }
 

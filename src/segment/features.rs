@@ -772,7 +772,7 @@ mod tests {
                 "Advertisement", "READ MORE", "Share", "12 comments", "jane says:", "Page 2 of 9", "Home | News | Sport",
                 "(c) 2024", "2024 ©", "Follow Us on Twitter", "· ", "• ", " | ", "|", "›", "»", "©", "...", "…", "[...]",
                 "don't", "well-known", "l’état", "x-", "'", "-", "U.S.", "www.example.com", "http://a.b/c", "a@b.co",
-                "İstanbul", "GİRİŞ", "Straße", "ÉTÉ", "Ǆemal", "Реклама", "ПОДПИШИТЕСЬ", "東京", "。", "！", "٣", "²",
+                "Kommentare (5)", "x ſays", "jane ESCRIBIÓ:", "3 thoughts on", "Seite 2 von 3", "(C) 1999", "İstanbul", "GİRİŞ", "Straße", "ÉTÉ", "Ǆemal", "Реклама", "ПОДПИШИТЕСЬ", "東京", "。", "！", "٣", "²",
                 "\u{2019}", "“", "”", "—", "\t", "  ", "the", "und", "2025", "0", "Monday", "at", "6:34", "am", ".", "!", "?", ":",
             ])
             .prop_map(str::to_string),
