@@ -533,6 +533,25 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     }
     words.truncate(first + kept);
     f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
+    line_ends(&mut f, trimmed, seps, url);
+    // A line with upper-case letters outside ASCII is matched lower-cased, where the runs can
+    // differ: the phrase keys tell nothing about it.
+    let phrase_possible = runs.hit || upper_non_ascii || ((symbol || runs.keys.ascii_symbols()) && runs.keys.has_symbol(trimmed));
+    let hints = LineHints {
+        n_words: f.n_words,
+        upper_non_ascii,
+        fold_hash: runs.fold.then_some(runs.line),
+        seps,
+        phrase_possible,
+    };
+    f.rule = rules.check_with(trimmed, &hints, buf);
+    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
+    f
+}
+
+/// The features read from the line's end and its shape: cut off, sentence end, colon, links.
+fn line_ends(f: &mut LineFeatures, trimmed: &str, seps: usize, url: bool) {
+    let bytes = trimmed.as_bytes();
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
     f.truncated = trimmed.ends_with("...")
         || trimmed.ends_with('…')
@@ -547,19 +566,6 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     f.linky = seps >= 2
         || url
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
-    // A line with upper-case letters outside ASCII is matched lower-cased, where the runs can
-    // differ: the phrase keys tell nothing about it.
-    let phrase_possible = runs.hit || upper_non_ascii || ((symbol || runs.keys.ascii_symbols()) && runs.keys.has_symbol(trimmed));
-    let hints = LineHints {
-        n_words: f.n_words,
-        upper_non_ascii,
-        fold_hash: runs.fold.then_some(runs.line),
-        seps,
-        phrase_possible,
-    };
-    f.rule = rules.check_with(trimmed, &hints, buf);
-    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
-    f
 }
 
 /// Sorts a line's few word hashes: insertion sort below 24 items (most lines), else the

@@ -2,78 +2,13 @@
 //! (phrase keys, whole-line key, separator count): the oracle that the fast path is tested
 //! against (`features::tests`). Test code only.
 
-use super::{Content, LineFeatures};
+//!
+//! Only the byte loop and the rule matching are kept here: they are what changed. The word
+//! bookkeeping (`Scan`) and the character helpers are the parent module's.
+
+use super::{decode_at, fnv_step, joins_next, Content, LineFeatures, Scan};
 use crate::rules::Rules;
-use crate::text::{is_unspaced_script, word_class, WORD_DATE, WORD_STOP};
-
-/// FNV-1a step; word hashes are FNV-1a over the lower-cased UTF-8 bytes, the same as
-/// [`crate::text::fnv1a`] of the lower-cased word.
-#[inline]
-fn fnv_step(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// The word being scanned, and what the finished words add up to.
-struct Scan {
-    in_word: bool,
-    hash: u64,
-    bytes: usize,
-    letters: usize,
-    all_upper: bool,
-    all_digits: bool,
-    first_upper: bool,
-    first_cased: bool,
-    first_word: bool,
-    n_date_words: usize,
-}
-
-impl Scan {
-    #[inline]
-    fn start(&mut self, upper: bool, cased: bool) {
-        self.in_word = true;
-        self.hash = FNV_OFFSET;
-        self.bytes = 0;
-        self.letters = 0;
-        self.all_upper = true;
-        self.all_digits = true;
-        self.first_upper = upper;
-        self.first_cased = cased;
-    }
-
-    #[inline]
-    fn finish(&mut self, f: &mut LineFeatures, words: &mut Vec<u64>) {
-        if !self.in_word {
-            return;
-        }
-        self.in_word = false;
-        f.n_words += 1;
-        if self.all_digits {
-            f.n_numeric += 1;
-            return;
-        }
-        if !self.first_word && self.first_cased {
-            f.n_cased += 1;
-            if self.first_upper {
-                f.n_cap += 1;
-            }
-        }
-        self.first_word = false;
-        if self.letters >= 2 && self.all_upper {
-            f.n_upper += 1;
-        }
-        let class = word_class(self.hash);
-        if class & WORD_DATE != 0 {
-            self.n_date_words += 1;
-        }
-        if class & WORD_STOP != 0 {
-            f.n_stop += 1;
-        } else if self.bytes >= 3 {
-            words.push(self.hash);
-        }
-    }
-}
+use crate::text::is_unspaced_script;
 
 /// Computes the features of one line in one pass over its bytes, appending its content
 /// words to the page's `words` store. `buf` is scratch space.
@@ -211,44 +146,8 @@ pub fn line_features_reference(line: &str, rules: &Rules, buf: &mut String, word
     }
     words.truncate(first + kept);
     f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
-    let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
-    f.truncated = trimmed.ends_with("...")
-        || trimmed.ends_with('…')
-        || trimmed.ends_with("[...]")
-        || trimmed.ends_with("[…]")
-        || trimmed.ends_with("(...)");
-    f.ends_terminal = !f.truncated && tail.ends_with(['.', '!', '?', '。', '！', '？']);
-    if f.ends_terminal && f.n_sentences == 0 {
-        f.n_sentences = 1;
-    }
-    f.ends_colon = tail.ends_with(':');
-    f.linky = seps >= 2
-        || url
-        || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
+    super::line_ends(&mut f, trimmed, seps, url);
     f.rule = rules.check_reference(trimmed, f.n_words, upper_non_ascii, buf);
     f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
     f
 }
-
-/// Does the character at byte `j` continue a word ("don't", "well-known")?
-#[inline]
-fn joins_next(s: &str, j: usize) -> bool {
-    let bytes = s.as_bytes();
-    if j >= bytes.len() {
-        return false;
-    }
-    if bytes[j] < 0x80 {
-        return bytes[j].is_ascii_alphanumeric();
-    }
-    let (n, _) = decode_at(s, j);
-    n.is_alphanumeric() && !is_unspaced_script(n)
-}
-
-/// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.
-#[inline]
-fn decode_at(s: &str, i: usize) -> (char, usize) {
-    let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
-    (c, c.len_utf8())
-}
-
-
