@@ -297,32 +297,45 @@ struct AsciiRun {
 /// hash `hash` continued over its lower-cased bytes, the whole-line key `key` continued over
 /// its folded bytes (when `FOLD`), and its upper-case letters and digits.
 #[inline(always)]
-fn ascii_run<const FOLD: bool>(rest: &[u8], mut hash: u64, mut key: u64) -> AsciiRun {
-    let (mut len, mut uppers, mut digits) = (0usize, 0usize, 0usize);
-    // Both counts share one word: chunks of under 2^32 bytes cannot overflow either half.
-    for chunk in rest.chunks(u32::MAX as usize) {
-        let mut counts = 0u64;
-        let mut n = 0usize;
-        for &b in chunk {
-            let info = RUN_BYTE[b as usize];
-            if info == 0 {
+fn ascii_run<const FOLD: bool>(rest: &[u8], hash: u64, key: u64) -> AsciiRun {
+    let mut run = AsciiRun { len: 0, hash, key, uppers: 0, digits: 0 };
+    if rest.len() < u32::MAX as usize {
+        ascii_chunk::<FOLD>(rest, &mut run);
+    } else {
+        // Both counts of a chunk share one word: chunks of under 2^32 bytes cannot overflow.
+        for chunk in rest.chunks(u32::MAX as usize) {
+            if ascii_chunk::<FOLD>(chunk, &mut run) < chunk.len() {
                 break;
             }
-            hash = fnv_step(hash, info as u8);
-            if FOLD {
-                key = fnv_step(key, (info >> 8) as u8);
-            }
-            counts += RUN_COUNT[b as usize];
-            n += 1;
-        }
-        len += n;
-        uppers += (counts >> 32) as usize;
-        digits += (counts & 0xFFFF_FFFF) as usize;
-        if n < chunk.len() {
-            break;
         }
     }
-    AsciiRun { len, hash, key, uppers, digits }
+    run
+}
+
+/// [`ascii_run`] over a chunk of under 2^32 bytes; returns how many bytes the run took.
+#[inline(always)]
+fn ascii_chunk<const FOLD: bool>(chunk: &[u8], run: &mut AsciiRun) -> usize {
+    let (mut hash, mut key) = (run.hash, run.key);
+    let mut counts = 0u64;
+    let mut n = 0usize;
+    for &b in chunk {
+        let info = RUN_BYTE[b as usize];
+        if info == 0 {
+            break;
+        }
+        hash = fnv_step(hash, info as u8);
+        if FOLD {
+            key = fnv_step(key, (info >> 8) as u8);
+        }
+        counts += RUN_COUNT[b as usize];
+        n += 1;
+    }
+    run.len += n;
+    run.hash = hash;
+    run.key = key;
+    run.uppers += (counts >> 32) as usize;
+    run.digits += (counts & 0xFFFF_FFFF) as usize;
+    n
 }
 
 /// For an ASCII letter or digit: its lower-case byte, its folded byte (digits to `0`) << 8,
