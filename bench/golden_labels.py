@@ -8,7 +8,8 @@ teasers (line indexes, truncated flag, texts) and every line's label, reason, st
 whole crawl, and with one learned from the first 3 pages of each site (below the decoder's
 5-page threshold, so the other profile branch runs too). The dev pages are also segmented
 with a ``Segmenter`` carrying user rules. The saved bytes of the whole-crawl profile are
-hashed into the dump as well.
+hashed into the dump as well, and the rows of the teaser catalogue of ``crawl_dev``
+(``teasers(..., profile="learn")``) are dumped when the package has it.
 
 Along the way it checks what the dump cannot show: every ``line.text`` is
 ``text.split("\\n")[i]``, the spans partition the input, ``clean_batch`` gives the same
@@ -113,6 +114,11 @@ def dump(nc, shared: Path) -> list[str]:
     small = nc.Profile.learn([ctexts[i] for i in few], sites=[sites[i] for i in few], num_threads=THREADS)
     rows += page_rows("crawl_dev+profile3", crawl, ctexts,
                       nc.segment_batch(ctexts, sites=sites, profile=small, num_threads=THREADS))
+    if hasattr(nc, "teasers"):  # the teaser catalogue, built on the segmenter's teasers
+        cat = nc.teasers(ctexts, sites=sites, ids=[r.get("id", i) for i, r in enumerate(crawl)],
+                         profile="learn", num_threads=THREADS)
+        rows += [json.dumps({"set": "crawl_dev teaser catalogue", **row}, ensure_ascii=False)
+                 for row in cat]
     return rows
 
 
