@@ -1,0 +1,133 @@
+//! Article links: which document's article a blurb summarises.
+//!
+//! A blurb is usually its article's first sentence or first paragraph, possibly cut off or
+//! reworded, sometimes the standfirst just above the body. Each document offers its
+//! [`Zone`]: the first [`super::extract::LEDE_WORDS`] words of its body, its first body line,
+//! and the lines just above the body. A form scores against a zone line
+//!
+//! `0.85 · c + 0.15 · p`
+//!
+//! where `c` is the share of the form's stem weight found in the first `1.5 · words + 8` words
+//! of the body (or anywhere in a line above it), and `p` the share of the form's words that
+//! match the line's words in order from its start (skipping up to 3 words of an agency prefix
+//! such as "(Reuters) -"). A form with too few stems must equal a line (or, cut off, start
+//! it). A story's score for a document is the mean over its forms weighted by their
+//! occurrences; a document is offered to a story when one of the story's forms scores at least
+//! [`super::Options::link_threshold`], and the story keeps the offer with the highest mean
+//! (ties: the best single form, the longer body, the smaller id, the earlier document).
+
+use crate::text::{fnv1a, HashMapU64};
+
+use super::cluster::Prepared;
+use super::extract::{Words, Zone};
+use super::Options;
+
+/// Weight of the stem share in a score (the rest is the word-prefix share).
+const CONTENT_WEIGHT: f64 = 0.85;
+/// Words of an agency or dateline prefix that a blurb may leave out.
+const MAX_OFFSET: usize = 3;
+
+/// Candidate look-up from a document's zone to the forms it may hold.
+#[derive(Debug, Default)]
+pub(crate) struct LinkIndex {
+    /// Filter stem → forms with enough stems (prefix filtering, as in [`super::cluster`]).
+    keys: HashMapU64<Vec<u32>>,
+    /// Hash of the first three characters → forms with too few stems.
+    tiny: HashMapU64<Vec<u32>>,
+}
+
+fn start_key(norm: &str) -> u64 {
+    let end = norm.char_indices().nth(3).map_or(norm.len(), |(i, _)| i);
+    fnv1a(&norm.as_bytes()[..end])
+}
+
+impl LinkIndex {
+    /// Indexes the forms that count for their story (`counted`).
+    pub fn new(forms: &[Prepared], counted: &[bool], opts: &Options) -> Self {
+        let mut index = Self::default();
+        // A score of `link_threshold` needs at least this share of the stem weight.
+        let need = ((opts.link_threshold - (1.0 - CONTENT_WEIGHT)) / CONTENT_WEIGHT).clamp(0.0, 1.0);
+        for (i, f) in forms.iter().enumerate() {
+            if !counted[i] || f.words.words.is_empty() {
+                continue;
+            }
+            if f.tiny(opts) {
+                index.tiny.entry(start_key(&f.words.norm)).or_default().push(i as u32);
+            } else {
+                for k in f.filter_keys(need) {
+                    index.keys.entry(k).or_default().push(i as u32);
+                }
+            }
+        }
+        index
+    }
+
+    /// The forms a zone may hold, sorted.
+    pub fn candidates(&self, zone: &Zone) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for line in std::iter::once(&zone.lede).chain(&zone.pre) {
+            for s in line.stems.iter().filter(|&&s| s != 0) {
+                if let Some(list) = self.keys.get(s) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        for line in std::iter::once(&zone.first).chain(&zone.pre) {
+            if let Some(list) = self.tiny.get(&start_key(&line.norm)) {
+                out.extend_from_slice(list);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// How well form `f` matches the zone: the best of its lines (see the module docs).
+pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> f64 {
+    if f.tiny(opts) {
+        let hit = std::iter::once(&zone.first).chain(&zone.pre).any(|z| equals_line(f, z));
+        return if hit { 1.0 } else { 0.0 };
+    }
+    let window = (1.5 * f.words.words.len() as f64) as usize + 8;
+    let mut best = window_score(f, &zone.lede, Some(window));
+    for z in &zone.pre {
+        best = best.max(window_score(f, z, None));
+    }
+    best
+}
+
+/// Score of form `f` against the first `window` words of `z` (all of them for `None`).
+fn window_score(f: &Prepared, z: &Words, window: Option<usize>) -> f64 {
+    if f.total <= 0.0 {
+        return 0.0;
+    }
+    let n = window.map_or(z.words.len(), |w| w.min(z.words.len()));
+    let words = &z.words[..n];
+    let fw = &f.words.words;
+    let b = if f.truncated { &fw[..fw.len().saturating_sub(1)] } else { &fw[..] };
+    let run = (0..=MAX_OFFSET)
+        .map(|o| words.iter().skip(o).zip(b).take_while(|(x, y)| x == y).count())
+        .max()
+        .unwrap_or(0);
+    let mut stems: Vec<u64> = z.stems[..n].iter().copied().filter(|&s| s != 0).collect();
+    stems.sort_unstable();
+    stems.dedup();
+    let (_, shared) = f.shared_weight(&stems);
+    CONTENT_WEIGHT * (shared / f.total) + (1.0 - CONTENT_WEIGHT) * run as f64 / b.len().max(1) as f64
+}
+
+/// A form with few stems matches a line only whole: its words are the line's words, or, cut
+/// off, the line starts with its words and its last (cut) word starts the next one.
+fn equals_line(f: &Prepared, z: &Words) -> bool {
+    let w = &f.words.words;
+    if w.is_empty() {
+        return false;
+    }
+    if !f.truncated {
+        return z.words == *w;
+    }
+    let k = w.len() - 1;
+    let last = f.words.norm.rsplit(' ').next().unwrap_or("");
+    z.words.len() > k && z.words[..k] == w[..k] && z.norm.split(' ').nth(k).is_some_and(|x| x.starts_with(last))
+}
