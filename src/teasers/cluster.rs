@@ -8,6 +8,8 @@
 //!    or a longer version). Candidates come from prefix filtering: the lighter form's heaviest
 //!    stems whose weight passes `1 − threshold` of its total must meet the other form, so
 //!    probing the postings of those stems finds every such pair.
+//!    Forms that open with the same [`super::Options::opening_words`] words need only
+//!    [`super::Options::opening_threshold`] (two wordings of one wire story).
 //! 3. A form whose words are the start of longer forms of exactly one other story (a cut-off
 //!    lede, "Pittsburgh…", or a first sentence cut short by a sentence splitter) joins it.
 //! 4. Union-find over forms sorted by their text, so the clusters do not depend on the order
@@ -111,19 +113,71 @@ pub(crate) fn weigh(forms: &mut [Prepared]) {
     });
 }
 
+/// Words of a form's opening that index it for prefix look-ups.
+const KEY_WORDS: usize = 3;
+
+/// Forms by the hash of their first 1, 2 and 3 words.
+fn by_start(forms: &[Prepared]) -> HashMapU64<Vec<u32>> {
+    let mut index: HashMapU64<Vec<u32>> = HashMapU64::default();
+    for (i, f) in forms.iter().enumerate() {
+        for g in 1..=KEY_WORDS.min(f.words.words.len()) {
+            index.entry(words_hash(&f.words.words[..g])).or_default().push(i as u32);
+        }
+    }
+    index
+}
+
 /// The cluster root of every form (the smallest form index of its story).
 pub(crate) fn cluster_forms(forms: &[Prepared], opts: &Options, threads: Option<usize>) -> Result<Vec<u32>, Error> {
     let n = forms.len();
+    let starts = by_start(forms);
     let mut uf = UnionFind::default();
     uf.grow(n);
-    for (a, b) in content_pairs(forms, opts, threads)? {
+    let mut pairs = content_pairs(forms, opts, threads)?;
+    pairs.extend(opening_pairs(forms, &starts, opts, threads)?);
+    pairs.sort_unstable();
+    for (a, b) in pairs {
         uf.union(a, b);
     }
     let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
-    for (a, b) in prefix_links(forms, &roots, threads)? {
+    for (a, b) in prefix_links(forms, &starts, &roots, threads)? {
         uf.union(a, b);
     }
     Ok((0..n as u32).map(|i| uf.find(i)).collect())
+}
+
+/// Two forms that open with the same [`Options::opening_words`] words and share
+/// [`Options::opening_threshold`] of the lighter one's stem weight are one story worded two
+/// ways ("U.S. and Ukrainian negotiators have discussed an ambitious goal of reaching a peace
+/// agreement ..." / "... an ambitious March goal for Russia and Ukraine to agree on a peace
+/// deal ..."): an opening that long is past any dateline or agency prefix.
+fn opening_pairs(forms: &[Prepared], starts: &HashMapU64<Vec<u32>>, opts: &Options, threads: Option<usize>) -> Result<Vec<(u32, u32)>, Error> {
+    let k = opts.opening_words;
+    let idx: Vec<u32> = (0..forms.len() as u32).collect();
+    let found = parallel::map(&idx, threads, |&a| {
+        let fa = &forms[a as usize];
+        let w = &fa.words.words;
+        let mut out = Vec::new();
+        if fa.tiny(opts) || w.len() < k.max(KEY_WORDS) {
+            return out;
+        }
+        let Some(list) = starts.get(&words_hash(&w[..KEY_WORDS])) else { return out };
+        if list.len() > PREFIX_CAP {
+            return out;
+        }
+        for &b in list {
+            let fb = &forms[b as usize];
+            if b <= a || fb.tiny(opts) || fb.words.words.len() < k || fb.words.words[..k] != w[..k] {
+                continue;
+            }
+            let (count, weight) = fa.shared_weight(&fb.stems);
+            if count >= opts.min_shared && weight >= opts.opening_threshold * fa.total.min(fb.total) - 1e-9 {
+                out.push((a, b));
+            }
+        }
+        out
+    })?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Pairs of forms that word one story (step 2 of the module docs), sorted.
@@ -176,14 +230,7 @@ fn content_pairs(forms: &[Prepared], opts: &Options, threads: Option<usize>) -> 
 /// Prefix links (step 3 of the module docs): a form whose words (all of them, or all but a
 /// cut-off last word, which must start the next word of the other) start longer forms of
 /// exactly one other cluster joins it.
-fn prefix_links(forms: &[Prepared], roots: &[u32], threads: Option<usize>) -> Result<Vec<(u32, u32)>, Error> {
-    const KEY_WORDS: usize = 3;
-    let mut by_start: HashMapU64<Vec<u32>> = HashMapU64::default();
-    for (i, f) in forms.iter().enumerate() {
-        for g in 1..=KEY_WORDS.min(f.words.words.len()) {
-            by_start.entry(words_hash(&f.words.words[..g])).or_default().push(i as u32);
-        }
-    }
+fn prefix_links(forms: &[Prepared], by_start: &HashMapU64<Vec<u32>>, roots: &[u32], threads: Option<usize>) -> Result<Vec<(u32, u32)>, Error> {
     let idx: Vec<u32> = (0..forms.len() as u32).collect();
     let found = parallel::map(&idx, threads, |&a| {
         let fa = &forms[a as usize];

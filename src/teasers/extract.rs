@@ -97,6 +97,10 @@ pub(crate) struct Zone {
     pub first: Words,
     /// The body from its first line, up to [`LEDE_WORDS`] words.
     pub lede: Words,
+    /// The page's first prose line, when it is not the first body line: the article's start
+    /// on a page whose body the segmenter missed (it then took a list of blurbs for the
+    /// article). Matches on it score a little less ([`super::link`]).
+    pub prose: Option<Words>,
     /// Characters of the whole body (a longer article wins a tie).
     pub body_chars: u64,
 }
@@ -164,11 +168,30 @@ fn regroup_titles(items: &mut Vec<Item>, page: &Page, opts: &Options) {
     *items = out;
 }
 
-/// The page's article zone, if the page has a body.
+/// A prose line has at least this many words...
+const PROSE_WORDS: usize = 8;
+/// ... and ends a sentence, or has at least this many.
+const PROSE_LONG_WORDS: usize = 15;
+
+/// The page's article zone, if the page has a body or a prose line.
 fn zone(text: &str, page: &Page, opts: &Options) -> Option<Zone> {
     let line_text = |i: usize| &text[page.lines[i].bytes.clone()];
     let is_body = |i: usize| page.lines[i].label == Label::Body && !is_cut_off(line_text(i));
-    let first = (0..page.lines.len()).find(|&i| is_body(i))?;
+    let is_prose = |i: usize| {
+        let (l, t) = (&page.lines[i], line_text(i));
+        let words = t.split_whitespace().count();
+        l.label != Label::Headline
+            && l.reason != "site-template"
+            && !l.reason.starts_with("rule:")
+            && !is_cut_off(t)
+            && words >= PROSE_WORDS
+            && (ends_sentence(t) || words >= PROSE_LONG_WORDS)
+    };
+    let prose_line = (0..page.lines.len()).find(|&i| is_prose(i));
+    let Some(first) = (0..page.lines.len()).find(|&i| is_body(i)) else {
+        let prose = Words::new(line_text(prose_line?), opts);
+        return Some(Zone { prose: Some(prose), ..Zone::default() });
+    };
     let mut pre = Vec::new();
     for i in (0..first).rev() {
         let l = &page.lines[i];
@@ -193,5 +216,6 @@ fn zone(text: &str, page: &Page, opts: &Options) -> Option<Zone> {
     }
     lede.truncate(LEDE_WORDS);
     let body_chars = page.body.chars().count() as u64;
-    Some(Zone { pre, first: first_words, lede, body_chars })
+    let prose = prose_line.filter(|&i| i != first).map(|i| Words::new(line_text(i), opts));
+    Some(Zone { pre, first: first_words, lede, prose, body_chars })
 }

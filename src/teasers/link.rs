@@ -10,8 +10,9 @@
 //! where `c` is the share of the form's stem weight found in the first `1.5 · words + 8` words
 //! of the body (or anywhere in a line above it), and `p` the share of the form's words that
 //! match the line's words in order from its start (skipping up to 3 words of an agency prefix
-//! such as "(Reuters) -"). A form with too few stems must equal a line (or, cut off, start
-//! it). A story's score for a document is the mean over its forms weighted by their
+//! such as "(Reuters) -"). A form with too few stems must equal a line (score 1), or start
+//! one (score 0.9, and only when the documents that start with it all start with the same
+//! line: "BAGHDAD, Jan." starts many articles). A story's score for a document is the mean over its forms weighted by their
 //! occurrences; a document is offered to a story when one of the story's forms scores at least
 //! [`super::Options::link_threshold`], and the story keeps the offer with the highest mean
 //! (ties: the best single form, the longer body, the smaller id, the earlier document).
@@ -24,6 +25,13 @@ use super::Options;
 
 /// Weight of the stem share in a score (the rest is the word-prefix share).
 const CONTENT_WEIGHT: f64 = 0.85;
+/// A match on the page's first prose line outside its body counts this much of a match on
+/// the body: the body's start wins when both match.
+const PROSE_DISCOUNT: f64 = 0.98;
+/// Score of a form with few stems that starts a line without being all of it. Such a match
+/// links only when every document it is found in starts with the same line
+/// ([`super::Collector`] keeps the first such line per story and notes a second one).
+pub(crate) const TINY_PREFIX_SCORE: f64 = 0.9;
 /// Words of an agency or dateline prefix that a blurb may leave out.
 const MAX_OFFSET: usize = 3;
 
@@ -65,14 +73,14 @@ impl LinkIndex {
     /// The forms a zone may hold, sorted.
     pub fn candidates(&self, zone: &Zone) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
-        for line in std::iter::once(&zone.lede).chain(&zone.pre) {
+        for line in std::iter::once(&zone.lede).chain(&zone.pre).chain(&zone.prose) {
             for s in line.stems.iter().filter(|&&s| s != 0) {
                 if let Some(list) = self.keys.get(s) {
                     out.extend_from_slice(list);
                 }
             }
         }
-        for line in std::iter::once(&zone.first).chain(&zone.pre) {
+        for line in std::iter::once(&zone.first).chain(&zone.pre).chain(&zone.prose) {
             if let Some(list) = self.tiny.get(&start_key(&line.norm)) {
                 out.extend_from_slice(list);
             }
@@ -83,18 +91,29 @@ impl LinkIndex {
     }
 }
 
-/// How well form `f` matches the zone: the best of its lines (see the module docs).
-pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> f64 {
+/// How well form `f` matches the zone: the best of its lines (see the module docs), and, for
+/// a form with few stems that only starts a line, the hash of that line.
+pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> (f64, Option<u64>) {
     if f.tiny(opts) {
-        let hit = std::iter::once(&zone.first).chain(&zone.pre).any(|z| equals_line(f, z));
-        return if hit { 1.0 } else { 0.0 };
+        let mut out = (0.0, None);
+        for z in std::iter::once(&zone.first).chain(&zone.pre).chain(&zone.prose) {
+            match tiny_match(f, z) {
+                Some(true) => return (1.0, None),
+                Some(false) if out.1.is_none() => out = (TINY_PREFIX_SCORE, Some(fnv1a(z.norm.as_bytes()))),
+                _ => {}
+            }
+        }
+        return out;
     }
     let window = (1.5 * f.words.words.len() as f64) as usize + 8;
     let mut best = window_score(f, &zone.lede, Some(window));
     for z in &zone.pre {
         best = best.max(window_score(f, z, None));
     }
-    best
+    if let Some(z) = &zone.prose {
+        best = best.max(PROSE_DISCOUNT * window_score(f, z, Some(window)));
+    }
+    (best, None)
 }
 
 /// Score of form `f` against the first `window` words of `z` (all of them for `None`).
@@ -117,17 +136,19 @@ fn window_score(f: &Prepared, z: &Words, window: Option<usize>) -> f64 {
     CONTENT_WEIGHT * (shared / f.total) + (1.0 - CONTENT_WEIGHT) * run as f64 / b.len().max(1) as f64
 }
 
-/// A form with few stems matches a line only whole: its words are the line's words, or, cut
-/// off, the line starts with its words and its last (cut) word starts the next one.
-fn equals_line(f: &Prepared, z: &Words) -> bool {
+/// A form with few stems matches a line by its words only: `Some(true)` when they are the
+/// line's words (cut off: the line's words up to a last word the cut one starts), `Some(false)`
+/// when they only start the line.
+fn tiny_match(f: &Prepared, z: &Words) -> Option<bool> {
     let w = &f.words.words;
-    if w.is_empty() {
-        return false;
+    if w.is_empty() || z.words.len() < w.len() {
+        return None;
     }
     if !f.truncated {
-        return z.words == *w;
+        return (z.words[..w.len()] == *w).then_some(z.words.len() == w.len());
     }
     let k = w.len() - 1;
     let last = f.words.norm.rsplit(' ').next().unwrap_or("");
-    z.words.len() > k && z.words[..k] == w[..k] && z.norm.split(' ').nth(k).is_some_and(|x| x.starts_with(last))
+    let starts = z.words[..k] == w[..k] && z.norm.split(' ').nth(k).is_some_and(|x| x.starts_with(last));
+    starts.then_some(z.words.len() == w.len())
 }

@@ -78,6 +78,10 @@ pub struct Options {
     /// Forms with fewer content stems are matched only by their words (as a prefix, or a
     /// whole line), never by content overlap.
     pub min_stems: usize,
+    /// Two forms that open with this many equal words ...
+    pub opening_words: usize,
+    /// ... are one story when they share this share of the lighter form's stem weight.
+    pub opening_threshold: f64,
     /// Two forms must share at least this many stems to be one story by content.
     pub min_shared: usize,
     /// Characters of a word that make its stem.
@@ -86,7 +90,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { pair_threshold: 0.8, link_threshold: 0.75, min_stems: 3, min_shared: 3, stem_chars: 5 }
+        Self { pair_threshold: 0.8, opening_words: 8, opening_threshold: 0.5, link_threshold: 0.75, min_stems: 3, min_shared: 3, stem_chars: 5 }
     }
 }
 
@@ -99,6 +103,12 @@ impl Options {
         let bad = |name: &'static str, message: String| Err(Error::InvalidOption { name, message });
         if !(self.pair_threshold > 0.0 && self.pair_threshold <= 1.0) {
             return bad("pair_threshold", format!("must be in (0, 1], got {}", self.pair_threshold));
+        }
+        if !(self.opening_threshold > 0.0 && self.opening_threshold <= 1.0) {
+            return bad("opening_threshold", format!("must be in (0, 1], got {}", self.opening_threshold));
+        }
+        if self.opening_words == 0 {
+            return bad("opening_words", "must be at least 1".into());
         }
         if !(self.link_threshold > 0.0 && self.link_threshold <= 1.0) {
             return bad("link_threshold", format!("must be in (0, 1], got {}", self.link_threshold));
@@ -237,6 +247,8 @@ struct Best {
     body_chars: u64,
     id: DocId,
     seq: u64,
+    /// Only a prefix of the document's line matched (see [`link::TINY_PREFIX_SCORE`]).
+    by_prefix: bool,
 }
 
 impl Best {
@@ -269,6 +281,10 @@ struct Frozen {
     story_weight: Vec<f64>,
     index: LinkIndex,
     best: Vec<Option<Best>>,
+    /// Per story: the first line that one of its short forms only starts...
+    prefix_line: Vec<Option<u64>>,
+    /// ... and whether another such line was seen (then such a match does not link).
+    prefix_ambiguous: Vec<bool>,
 }
 
 /// Builds a catalogue from batches of pages (see the module docs for the two passes).
@@ -426,9 +442,15 @@ impl Collector {
             let Some(z) = z else { continue };
             let seq = base + i as u64;
             let id = pages[i].id.cloned().unwrap_or(DocId::Number(seq as i64));
-            for (story, mean, best) in list {
-                let cand = Best { mean, best, body_chars: z.body_chars, id: id.clone(), seq };
-                let slot = &mut fr.best[story as usize];
+            for o in list {
+                if let Some(h) = o.prefix_line {
+                    let first = fr.prefix_line[o.story as usize].get_or_insert(h);
+                    if *first != h {
+                        fr.prefix_ambiguous[o.story as usize] = true;
+                    }
+                }
+                let cand = Best { mean: o.mean, best: o.best, body_chars: z.body_chars, id: id.clone(), seq, by_prefix: o.prefix_line.is_some() };
+                let slot = &mut fr.best[o.story as usize];
                 if slot.as_ref().map_or(true, |b| cand.beats(b)) {
                     *slot = Some(cand);
                 }
@@ -505,8 +527,20 @@ impl Collector {
             }
         }
         let index = LinkIndex::new(&prepared, &counted, opts);
-        let best = vec![None; story_forms.len()];
-        Ok(Frozen { rank, prepared, form_story, head_story, story_forms, counts, story_weight, index, best })
+        let n = story_forms.len();
+        Ok(Frozen {
+            rank,
+            prepared,
+            form_story,
+            head_story,
+            story_forms,
+            counts,
+            story_weight,
+            index,
+            best: vec![None; n],
+            prefix_line: vec![None; n],
+            prefix_ambiguous: vec![false; n],
+        })
     }
 
     /// The catalogue as it stands: one row per story (no article links before
@@ -528,12 +562,13 @@ impl Collector {
 
     fn rows(&self, fr: &Frozen) -> Vec<Row> {
         let n_stories = fr.story_forms.len();
+        let best: Vec<Option<&Best>> = (0..n_stories).map(|s| fr.best[s].as_ref().filter(|b| !(b.by_prefix && fr.prefix_ambiguous[s]))).collect();
         let mut story_occs: Vec<Vec<u32>> = vec![Vec::new(); n_stories];
         for (k, o) in self.occs.iter().enumerate() {
             let s = if o.form != NONE { fr.form_story[fr.rank[o.form as usize] as usize] } else { fr.head_story[o.head as usize] };
             // A page never teases itself: an occurrence on the story's own article page is
             // the page's lede or standfirst, not a blurb.
-            if fr.best[s as usize].as_ref().is_some_and(|b| b.id == self.pages[o.page as usize].0) {
+            if best[s as usize].is_some_and(|b| b.id == self.pages[o.page as usize].0) {
                 continue;
             }
             story_occs[s as usize].push(k as u32);
@@ -572,7 +607,7 @@ impl Collector {
             distinct.dedup();
             let o = &self.occs[first as usize];
             let first_seen = self.pages[o.page as usize].1;
-            let best = fr.best[s].as_ref();
+            let best = best[s];
             rows.push((first_seen, o.line, Row {
                 teaser_id: 0,
                 headline: head,
@@ -597,24 +632,36 @@ impl Collector {
     }
 }
 
-/// The stories a zone is offered to: `(story, mean score weighted by the forms'
-/// occurrences, best form score)`, for the stories whose best form reaches the threshold.
-fn offers(fr: &Frozen, zone: &Zone, opts: &Options) -> Vec<(u32, f64, f64)> {
-    let mut scored: Vec<(u32, f64, u32)> = Vec::new();
+/// A document offered to a story.
+#[derive(Debug, Clone, Copy)]
+struct Offer {
+    story: u32,
+    /// Score weighted by the forms' occurrences.
+    mean: f64,
+    /// The best form's score.
+    best: f64,
+    /// For a story of short forms only started by a line: that line's hash.
+    prefix_line: Option<u64>,
+}
+
+/// The stories a zone is offered to: those whose best form reaches the threshold.
+fn offers(fr: &Frozen, zone: &Zone, opts: &Options) -> Vec<Offer> {
+    let mut scored: Vec<(u32, f64, u32, Option<u64>)> = Vec::new();
     for f in fr.index.candidates(zone) {
-        let score = link::form_score(&fr.prepared[f as usize], zone, opts);
+        let (score, line) = link::form_score(&fr.prepared[f as usize], zone, opts);
         if score > 0.0 {
-            scored.push((fr.form_story[f as usize], score, fr.counts[f as usize]));
+            scored.push((fr.form_story[f as usize], score, fr.counts[f as usize], line));
         }
     }
     scored.sort_by_key(|x| x.0);
     let mut out = Vec::new();
     for group in scored.chunk_by(|a, b| a.0 == b.0) {
-        let s = group[0].0;
+        let story = group[0].0;
         let best = group.iter().map(|x| x.1).fold(0.0, f64::max);
         if best >= opts.link_threshold - 1e-12 {
-            let mean = group.iter().map(|x| f64::from(x.2) * x.1).sum::<f64>() / fr.story_weight[s as usize].max(1.0);
-            out.push((s, mean, best));
+            let mean = group.iter().map(|x| f64::from(x.2) * x.1).sum::<f64>() / fr.story_weight[story as usize].max(1.0);
+            let prefix_line = if best < 1.0 { group.iter().find_map(|x| x.3) } else { None };
+            out.push(Offer { story, mean, best, prefix_line });
         }
     }
     out
