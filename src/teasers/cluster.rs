@@ -9,7 +9,8 @@
 //!    stems whose weight passes `1 − threshold` of its total must meet the other form, so
 //!    probing the postings of those stems finds every such pair.
 //!    Forms that open with the same [`super::Options::opening_words`] words need only
-//!    [`super::Options::opening_threshold`] (two wordings of one wire story).
+//!    [`super::Options::opening_threshold`] of the words after that opening (two wordings of
+//!    one wire story).
 //! 3. A form whose words are the start of longer forms of exactly one other story (a cut-off
 //!    lede, "Pittsburgh…", or a first sentence cut short by a sentence splitter) joins it.
 //! 4. Union-find over forms sorted by their text, so the clusters do not depend on the order
@@ -80,6 +81,27 @@ impl Prepared {
         (n, w)
     }
 
+    /// The distinct stems of the words after the first `k` (a cut-off last word left out),
+    /// sorted.
+    pub fn rest(&self, k: usize) -> Vec<u64> {
+        let end = if self.truncated { self.words.stems.len().saturating_sub(1) } else { self.words.stems.len() };
+        let mut out: Vec<u64> = self.words.stems[k.min(end)..end].iter().copied().filter(|&s| s != 0).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The weight of some of this form's stems (sorted).
+    pub fn weight_of(&self, stems: &[u64]) -> f64 {
+        stems.iter().filter_map(|s| self.stems.binary_search(s).ok()).map(|i| self.weights[i]).sum()
+    }
+
+    /// Stems and weight shared by two sorted stem lists, `mine` being some of this form's.
+    pub fn shared_weight_of(&self, mine: &[u64], other: &[u64]) -> (usize, f64) {
+        let shared: Vec<u64> = mine.iter().copied().filter(|s| other.binary_search(s).is_ok()).collect();
+        (shared.len(), self.weight_of(&shared))
+    }
+
     /// The stems whose weight, heaviest first, passes `1 − threshold` of the total: any set
     /// that holds `threshold` of this form's weight holds one of them.
     pub fn filter_keys(&self, threshold: f64) -> Vec<u64> {
@@ -146,9 +168,9 @@ pub(crate) fn cluster_forms(forms: &[Prepared], opts: &Options, threads: Option<
     Ok((0..n as u32).map(|i| uf.find(i)).collect())
 }
 
-/// Two forms that open with the same [`Options::opening_words`] words and share
-/// [`Options::opening_threshold`] of the lighter one's stem weight are one story worded two
-/// ways ("U.S. and Ukrainian negotiators have discussed an ambitious goal of reaching a peace
+/// Two forms that open with the same [`Options::opening_words`] words and, past that opening,
+/// still share [`Options::opening_threshold`] of the lighter one's stem weight are one story
+/// worded two ways ("U.S. and Ukrainian negotiators have discussed an ambitious goal of reaching a peace
 /// agreement ..." / "... an ambitious March goal for Russia and Ukraine to agree on a peace
 /// deal ..."): an opening that long is past any dateline or agency prefix.
 fn opening_pairs(forms: &[Prepared], starts: &HashMapU64<Vec<u32>>, opts: &Options, threads: Option<usize>) -> Result<Vec<(u32, u32)>, Error> {
@@ -165,13 +187,17 @@ fn opening_pairs(forms: &[Prepared], starts: &HashMapU64<Vec<u32>>, opts: &Optio
         if list.len() > PREFIX_CAP {
             return out;
         }
+        let rest_a = fa.rest(k);
         for &b in list {
             let fb = &forms[b as usize];
             if b <= a || fb.tiny(opts) || fb.words.words.len() < k || fb.words.words[..k] != w[..k] {
                 continue;
             }
-            let (count, weight) = fa.shared_weight(&fb.stems);
-            if count >= opts.min_shared && weight >= opts.opening_threshold * fa.total.min(fb.total) - 1e-9 {
+            // Past the common opening, they must still share the threshold.
+            let rest_b = fb.rest(k);
+            let (count, weight) = fa.shared_weight_of(&rest_a, &rest_b);
+            let lighter = fa.weight_of(&rest_a).min(fb.weight_of(&rest_b));
+            if count >= opts.min_shared && weight >= opts.opening_threshold * lighter - 1e-9 {
                 out.push((a, b));
             }
         }

@@ -38,8 +38,9 @@ const MAX_OFFSET: usize = 3;
 /// Candidate look-up from a document's zone to the forms it may hold.
 #[derive(Debug, Default)]
 pub(crate) struct LinkIndex {
-    /// Filter stem → forms with enough stems (prefix filtering, as in [`super::cluster`]).
-    keys: HashMapU64<Vec<u32>>,
+    /// Filter stem → forms with enough stems (prefix filtering, as in [`super::cluster`]),
+    /// with the number of body words the form is compared with ([`window`]).
+    keys: HashMapU64<Vec<(u32, u32)>>,
     /// Hash of the first three characters → forms with too few stems.
     tiny: HashMapU64<Vec<u32>>,
 }
@@ -62,8 +63,9 @@ impl LinkIndex {
             if f.tiny(opts) {
                 index.tiny.entry(start_key(&f.words.norm)).or_default().push(i as u32);
             } else {
+                let w = window(f) as u32;
                 for k in f.filter_keys(need) {
-                    index.keys.entry(k).or_default().push(i as u32);
+                    index.keys.entry(k).or_default().push((i as u32, w));
                 }
             }
         }
@@ -73,10 +75,16 @@ impl LinkIndex {
     /// The forms a zone may hold, sorted.
     pub fn candidates(&self, zone: &Zone) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
-        for line in std::iter::once(&zone.lede).chain(&zone.pre).chain(&zone.prose) {
+        // In the body, a form is compared with its first `window` words only.
+        for (pos, s) in zone.lede.stems.iter().enumerate() {
+            if let Some(list) = self.keys.get(s).filter(|_| *s != 0) {
+                out.extend(list.iter().filter(|&&(_, w)| pos < w as usize).map(|&(f, _)| f));
+            }
+        }
+        for line in zone.pre.iter().chain(&zone.prose) {
             for s in line.stems.iter().filter(|&&s| s != 0) {
                 if let Some(list) = self.keys.get(s) {
-                    out.extend_from_slice(list);
+                    out.extend(list.iter().map(|&(f, _)| f));
                 }
             }
         }
@@ -105,7 +113,7 @@ pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> (f64, Opt
         }
         return out;
     }
-    let window = (1.5 * f.words.words.len() as f64) as usize + 8;
+    let window = window(f);
     let mut best = window_score(f, &zone.lede, Some(window));
     for z in &zone.pre {
         best = best.max(window_score(f, z, None));
@@ -114,6 +122,11 @@ pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> (f64, Opt
         best = best.max(PROSE_DISCOUNT * window_score(f, z, Some(window)));
     }
     (best, None)
+}
+
+/// How many words of a body a form is compared with: a blurb quotes the start.
+fn window(f: &Prepared) -> usize {
+    (1.5 * f.words.words.len() as f64) as usize + 8
 }
 
 /// Score of form `f` against the first `window` words of `z` (all of them for `None`).

@@ -90,7 +90,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { pair_threshold: 0.8, opening_words: 8, opening_threshold: 0.5, link_threshold: 0.75, min_stems: 3, min_shared: 3, stem_chars: 5 }
+        Self { pair_threshold: 0.8, opening_words: 8, opening_threshold: 0.4, link_threshold: 0.75, min_stems: 3, min_shared: 3, stem_chars: 5 }
     }
 }
 
