@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["timing"] = timing(big, args.threads)
     print()
     for name, ok, v in checks:
-        print(f"bar {name}: {v:.3f} — {'met' if ok else 'NOT met'}")
+        print(f"bar {name}: {v:.4f} — {'met' if ok else 'NOT met'}")
     if args.json:
         Path(args.json).write_text(json.dumps({"figures": figures, "bars": checks}, indent=2))
     return 0

@@ -9,7 +9,7 @@ use crate::text::{fnv1a, is_stopword};
 use super::Options;
 
 /// One teaser of a page: a headline, a lede, or both.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Item {
     /// The lede's line, or the headline's when there is no lede.
     pub line: u32,
@@ -17,6 +17,17 @@ pub(crate) struct Item {
     pub head: Option<String>,
     /// Raw lede text.
     pub lede: Option<String>,
+    /// The normalised headline and lede, once [`Item::normalize`] ran.
+    pub norms: Option<(String, String)>,
+}
+
+impl Item {
+    /// Fills [`Item::norms`] (on the worker threads, so the collector's sequential part only
+    /// looks texts up).
+    pub fn normalize(&mut self) {
+        let n = |t: &Option<String>| t.as_deref().map(normalize).unwrap_or_default();
+        self.norms = Some((n(&self.head), n(&self.lede)));
+    }
 }
 
 /// A normalised line: its words (hashed) and each word's content stem (0 for a function
@@ -74,15 +85,11 @@ impl Words {
 /// counts). A crude stemmer that needs no language: "negotiators"/"negotiations",
 /// "agreement"/"agree", "threat"/"threats" share a stem at 5 characters.
 pub(crate) fn stem(word: &str, chars: usize) -> u64 {
-    let mut it = word.char_indices();
-    let Some((_, first)) = it.next() else { return 0 };
-    if it.next().is_none() && !first.is_numeric() {
+    let end = if word.is_ascii() { word.len().min(chars) } else { word.char_indices().nth(chars).map_or(word.len(), |(i, _)| i) };
+    let one_char = end == word.len() && word.chars().nth(1).is_none();
+    if word.is_empty() || one_char && !word.chars().next().is_some_and(char::is_numeric) || is_stopword(word) {
         return 0;
     }
-    if is_stopword(word) {
-        return 0;
-    }
-    let end = word.char_indices().nth(chars).map_or(word.len(), |(i, _)| i);
     // Never 0: 0 marks "no stem".
     fnv1a(&word.as_bytes()[..end]) | 1
 }
@@ -107,8 +114,9 @@ pub(crate) struct Zone {
 
 /// Lines above the body that a blurb may quote.
 pub(crate) const PRE_LINES: usize = 2;
-/// Words of the body kept for matching blurbs.
-pub(crate) const LEDE_WORDS: usize = 300;
+/// Words of the body kept for matching blurbs: a form is compared with the first
+/// `1.5 · words + 8` of them, so blurbs of up to 94 words are compared whole.
+pub(crate) const LEDE_WORDS: usize = 150;
 
 /// A teaser headline of at most this many words may stand alone above its lede.
 const TITLE_WORDS: usize = 16;
@@ -123,6 +131,7 @@ pub(crate) fn page_items(text: &str, page: &Page, opts: &Options, want_zone: boo
             line: t.lede.or(t.headline).unwrap_or(0) as u32,
             head: t.headline.map(|i| line_text(i).to_string()),
             lede: t.lede.map(|i| line_text(i).to_string()),
+            norms: None,
         })
         .collect();
     regroup_titles(&mut items, page, opts);
@@ -155,7 +164,7 @@ fn regroup_titles(items: &mut Vec<Item>, page: &Page, opts: &Options) {
                     let b = Words::new(lede, opts);
                     let shared = a.stems.iter().any(|&s| s != 0 && b.stems.contains(&s));
                     if shared {
-                        out.push(Item { line: next.line, head: Some(title.clone()), lede: Some(lede.clone()) });
+                        out.push(Item { line: next.line, head: Some(title.clone()), lede: Some(lede.clone()), norms: None });
                         k += 2;
                         continue;
                     }

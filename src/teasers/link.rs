@@ -99,9 +99,39 @@ impl LinkIndex {
     }
 }
 
+/// A zone prepared for scoring many forms: the first position of each stem in each line.
+pub(crate) struct ZoneView<'a> {
+    zone: &'a Zone,
+    lede: HashMapU64<u32>,
+    pre: Vec<HashMapU64<u32>>,
+    prose: Option<HashMapU64<u32>>,
+}
+
+fn first_positions(w: &Words) -> HashMapU64<u32> {
+    let mut m: HashMapU64<u32> = HashMapU64::default();
+    for (i, &s) in w.stems.iter().enumerate() {
+        if s != 0 {
+            m.entry(s).or_insert(i as u32);
+        }
+    }
+    m
+}
+
+impl<'a> ZoneView<'a> {
+    pub fn new(zone: &'a Zone) -> Self {
+        Self {
+            zone,
+            lede: first_positions(&zone.lede),
+            pre: zone.pre.iter().map(first_positions).collect(),
+            prose: zone.prose.as_ref().map(first_positions),
+        }
+    }
+}
+
 /// How well form `f` matches the zone: the best of its lines (see the module docs), and, for
 /// a form with few stems that only starts a line, the hash of that line.
-pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> (f64, Option<u64>) {
+pub(crate) fn form_score(f: &Prepared, view: &ZoneView<'_>, opts: &Options) -> (f64, Option<u64>) {
+    let zone = view.zone;
     if f.tiny(opts) {
         let mut out = (0.0, None);
         for z in std::iter::once(&zone.first).chain(&zone.pre).chain(&zone.prose) {
@@ -114,12 +144,12 @@ pub(crate) fn form_score(f: &Prepared, zone: &Zone, opts: &Options) -> (f64, Opt
         return out;
     }
     let window = window(f);
-    let mut best = window_score(f, &zone.lede, Some(window));
-    for z in &zone.pre {
-        best = best.max(window_score(f, z, None));
+    let mut best = window_score(f, &zone.lede, &view.lede, Some(window));
+    for (z, pos) in zone.pre.iter().zip(&view.pre) {
+        best = best.max(window_score(f, z, pos, None));
     }
-    if let Some(z) = &zone.prose {
-        best = best.max(PROSE_DISCOUNT * window_score(f, z, Some(window)));
+    if let (Some(z), Some(pos)) = (&zone.prose, &view.prose) {
+        best = best.max(PROSE_DISCOUNT * window_score(f, z, pos, Some(window)));
     }
     (best, None)
 }
@@ -129,8 +159,9 @@ fn window(f: &Prepared) -> usize {
     (1.5 * f.words.words.len() as f64) as usize + 8
 }
 
-/// Score of form `f` against the first `window` words of `z` (all of them for `None`).
-fn window_score(f: &Prepared, z: &Words, window: Option<usize>) -> f64 {
+/// Score of form `f` against the first `window` words of `z` (all of them for `None`);
+/// `pos` holds the first position of each stem of `z`.
+fn window_score(f: &Prepared, z: &Words, pos: &HashMapU64<u32>, window: Option<usize>) -> f64 {
     if f.total <= 0.0 {
         return 0.0;
     }
@@ -142,10 +173,12 @@ fn window_score(f: &Prepared, z: &Words, window: Option<usize>) -> f64 {
         .map(|o| words.iter().skip(o).zip(b).take_while(|(x, y)| x == y).count())
         .max()
         .unwrap_or(0);
-    let mut stems: Vec<u64> = z.stems[..n].iter().copied().filter(|&s| s != 0).collect();
-    stems.sort_unstable();
-    stems.dedup();
-    let (_, shared) = f.shared_weight(&stems);
+    let mut shared = 0.0;
+    for (s, w) in f.stems.iter().zip(&f.weights) {
+        if pos.get(s).is_some_and(|&p| (p as usize) < n) {
+            shared += w;
+        }
+    }
     CONTENT_WEIGHT * (shared / f.total) + (1.0 - CONTENT_WEIGHT) * run as f64 / b.len().max(1) as f64
 }
 

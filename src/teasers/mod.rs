@@ -357,7 +357,9 @@ impl Collector {
             let text = p.text?;
             let sp = profile.and_then(|pr| pr.site(p.site));
             let page = seg.segment_with(text, sp);
-            Some(extract::page_items(text, &page, opts, want_zone))
+            let (mut items, zone) = extract::page_items(text, &page, opts, want_zone);
+            items.iter_mut().for_each(Item::normalize);
+            Some((items, zone))
         })
     }
 
@@ -381,8 +383,11 @@ impl Collector {
             let page = self.pages.len() as u32;
             self.pages.push((p.id.cloned().unwrap_or(DocId::Number(seq as i64)), seq));
             for it in items {
+                let norm_of = |raw: &str, which: fn(&(String, String)) -> &String| {
+                    it.norms.as_ref().map_or_else(|| crate::dedup::shingle::normalize(raw), |n| which(n).clone())
+                };
                 let form = it.lede.as_deref().map_or(NONE, |raw| {
-                    let norm = crate::dedup::shingle::normalize(raw);
+                    let norm = norm_of(raw, |n| &n.1);
                     if norm.is_empty() {
                         NONE
                     } else {
@@ -390,7 +395,7 @@ impl Collector {
                     }
                 });
                 let head = it.head.as_deref().map_or(NONE, |raw| {
-                    let norm = crate::dedup::shingle::normalize(raw);
+                    let norm = norm_of(raw, |n| &n.0);
                     if norm.is_empty() {
                         NONE
                     } else {
@@ -647,8 +652,9 @@ struct Offer {
 /// The stories a zone is offered to: those whose best form reaches the threshold.
 fn offers(fr: &Frozen, zone: &Zone, opts: &Options) -> Vec<Offer> {
     let mut scored: Vec<(u32, f64, u32, Option<u64>)> = Vec::new();
+    let view = link::ZoneView::new(zone);
     for f in fr.index.candidates(zone) {
-        let (score, line) = link::form_score(&fr.prepared[f as usize], zone, opts);
+        let (score, line) = link::form_score(&fr.prepared[f as usize], &view, opts);
         if score > 0.0 {
             scored.push((fr.form_story[f as usize], score, fr.counts[f as usize], line));
         }

@@ -238,17 +238,17 @@ fn tiny_forms_link_only_to_a_line_they_start_unambiguously() {
     assert!(forms.iter().all(|f| f.tiny(&o)));
     let zone = |first: &str| Zone { first: Words::new(first, &o), lede: Words::new(first, &o), ..Zone::default() };
     let starts = zone("BAGHDAD, Jan. 13 -- The long-awaited bill passed the parliament after months of delay.");
-    let (s, line) = link::form_score(&forms[0], &starts, &o);
+    let (s, line) = link::form_score(&forms[0], &link::ZoneView::new(&starts), &o);
     assert_eq!(s, link::TINY_PREFIX_SCORE);
     assert!(line.is_some());
-    assert_eq!(link::form_score(&forms[1], &zone("Starters?"), &o), (1.0, None));
-    assert_eq!(link::form_score(&forms[1], &zone("Starters are the opening act."), &o).0, link::TINY_PREFIX_SCORE);
-    assert_eq!(link::form_score(&forms[1], &zone("The starters were late."), &o).0, 0.0);
+    assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("Starters?")), &o), (1.0, None));
+    assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("Starters are the opening act.")), &o).0, link::TINY_PREFIX_SCORE);
+    assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("The starters were late.")), &o).0, 0.0);
 
     // Through a collector: one document starting with the short blurb links; two documents
     // that start differently make it ambiguous.
     let teaser_page = |c: &mut Collector| {
-        let items = vec![Item { line: 3, head: None, lede: Some("BAGHDAD, Jan.".into()) }];
+        let items = vec![Item { line: 3, lede: Some("BAGHDAD, Jan.".into()), ..Item::default() }];
         let id = DocId::Name("list".into());
         c.record(&[Input { text: Some(""), site: None, id: Some(&id) }], &[Some((items, None))]);
     };
@@ -276,7 +276,7 @@ fn headlines_without_a_lede_join_the_story_they_head() {
     let (a, b, d) = (DocId::Name("a".into()), DocId::Name("b".into()), DocId::Name("c".into()));
     let head = "Night buses return to the northern suburbs";
     let lede = "The city transport authority will restore the night bus routes to the northern suburbs next month.";
-    let items = |h: Option<&str>, l: Option<&str>| vec![Item { line: 7, head: h.map(String::from), lede: l.map(String::from) }];
+    let items = |h: Option<&str>, l: Option<&str>| vec![Item { line: 7, head: h.map(String::from), lede: l.map(String::from), ..Item::default() }];
     let pages = [Input { text: Some(""), site: None, id: Some(&a) }, Input { text: Some(""), site: None, id: Some(&b) }, Input { text: Some(""), site: None, id: Some(&d) }];
     c.record(&pages, &[Some((items(Some(head), Some(lede)), None)), Some((items(Some(head), None), None)), Some((items(Some("Other headline alone here"), None), None))]);
     let rows = c.finish(Some(1)).unwrap();
