@@ -373,7 +373,11 @@ impl Collector {
         Ok(())
     }
 
-    fn record(&mut self, pages: &[Input<'_>], extracted: &[Extracted]) {
+    fn record(&mut self, pages: &[Input<'_>], extracted: &[Extracted]) -> Result<(), Error> {
+        let items: usize = extracted.iter().flatten().map(|(items, _)| items.len()).sum();
+        if self.pages.len() + pages.len() >= NONE as usize || self.forms.entries.len().max(self.heads.entries.len()) + items >= NONE as usize {
+            return Err(Error::InvalidOption { name: "texts", message: "more than 4 billion pages or distinct blurbs".into() });
+        }
         for (i, (p, e)) in pages.iter().zip(extracted).enumerate() {
             let seq = self.added + i as u64;
             let Some((items, _)) = e else { continue };
@@ -408,18 +412,18 @@ impl Collector {
             }
         }
         self.added += pages.len() as u64;
+        Ok(())
     }
 
     /// Adds a batch of pages: their teasers join the catalogue.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] once [`Collector::link`] has been called, or for a bad thread
-    /// count.
+    /// [`Error::InvalidOption`] once [`Collector::link`] has been called, past 4 billion pages
+    /// or distinct blurbs, or for a bad thread count.
     pub fn add(&mut self, seg: &Segmenter, pages: &[Input<'_>], profile: Option<&Profile>, threads: Option<usize>) -> Result<(), Error> {
         self.check_open()?;
         let extracted = self.segment_all(seg, pages, profile, threads, false)?;
-        self.record(pages, &extracted);
-        Ok(())
+        self.record(pages, &extracted)
     }
 
     /// Matches a batch of pages, as documents, against the blurbs: each story keeps its best
@@ -680,7 +684,7 @@ fn offers(fr: &Frozen, zone: &Zone, opts: &Options) -> Vec<Offer> {
 pub fn catalogue(seg: &Segmenter, pages: &[Input<'_>], profile: Option<&Profile>, opts: &Options, threads: Option<usize>) -> Result<Vec<Row>, Error> {
     let mut c = Collector::new(opts.clone())?;
     let extracted = c.segment_all(seg, pages, profile, threads, true)?;
-    c.record(pages, &extracted);
+    c.record(pages, &extracted)?;
     c.freeze(threads)?;
     let zones: Vec<Option<&Zone>> = extracted.iter().map(|e| e.as_ref().and_then(|(_, z)| z.as_ref())).collect();
     c.link_zones(pages, &zones, threads)?;

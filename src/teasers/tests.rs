@@ -250,7 +250,7 @@ fn tiny_forms_link_only_to_a_line_they_start_unambiguously() {
     let teaser_page = |c: &mut Collector| {
         let items = vec![Item { line: 3, lede: Some("BAGHDAD, Jan.".into()), ..Item::default() }];
         let id = DocId::Name("list".into());
-        c.record(&[Input { text: Some(""), site: None, id: Some(&id) }], &[Some((items, None))]);
+        c.record(&[Input { text: Some(""), site: None, id: Some(&id) }], &[Some((items, None))]).unwrap();
     };
     let docs = |c: &mut Collector, lines: &[&str]| {
         let ids: Vec<DocId> = (0..lines.len()).map(|i| DocId::Number(i as i64)).collect();
@@ -278,7 +278,7 @@ fn headlines_without_a_lede_join_the_story_they_head() {
     let lede = "The city transport authority will restore the night bus routes to the northern suburbs next month.";
     let items = |h: Option<&str>, l: Option<&str>| vec![Item { line: 7, head: h.map(String::from), lede: l.map(String::from), ..Item::default() }];
     let pages = [Input { text: Some(""), site: None, id: Some(&a) }, Input { text: Some(""), site: None, id: Some(&b) }, Input { text: Some(""), site: None, id: Some(&d) }];
-    c.record(&pages, &[Some((items(Some(head), Some(lede)), None)), Some((items(Some(head), None), None)), Some((items(Some("Other headline alone here"), None), None))]);
+    c.record(&pages, &[Some((items(Some(head), Some(lede)), None)), Some((items(Some(head), None), None)), Some((items(Some("Other headline alone here"), None), None))]).unwrap();
     let rows = c.finish(Some(1)).unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].headline.as_deref(), Some(head));
