@@ -13,6 +13,8 @@
 //!    one wire story).
 //! 3. A form whose words are the start of longer forms of exactly one other story (a cut-off
 //!    lede, "Pittsburgh…", or a first sentence cut short by a sentence splitter) joins it.
+//!    A cut-off form with the same words as a full form ("(AFP) [...]" and "(AFP)") is that
+//!    form, whatever else starts that way.
 //! 4. Union-find over forms sorted by their text, so the clusters do not depend on the order
 //!    the pages came in.
 
@@ -156,6 +158,13 @@ pub(crate) fn cluster_forms(forms: &[Prepared], opts: &Options, threads: Option<
     let mut uf = UnionFind::default();
     uf.grow(n);
     let mut pairs = content_pairs(forms, opts, threads)?;
+    // A cut-off form with the very words of a full form is that form (forms are sorted by
+    // text, then cut-off after full).
+    for i in 1..n {
+        if forms[i].words.norm == forms[i - 1].words.norm {
+            pairs.push(((i - 1) as u32, i as u32));
+        }
+    }
     pairs.extend(opening_pairs(forms, &starts, opts, threads)?);
     pairs.sort_unstable();
     for (a, b) in pairs {

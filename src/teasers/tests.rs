@@ -203,13 +203,20 @@ fn stems_skip_function_words_and_fold_endings() {
     assert_ne!(extract::stem("7", 5), 0);
 }
 
-/// Forms in text order, weighed, with their cluster roots.
+/// The cluster of each form (a number shared by the forms of one story), clustered in text
+/// order as the collector does.
 fn clusters(forms: &[(&str, bool)]) -> (Vec<Prepared>, Vec<u32>) {
     let o = Options::default();
-    let mut p: Vec<Prepared> = forms.iter().map(|&(t, cut)| Prepared::new(&normalize(t), cut, &o)).collect();
+    let mut order: Vec<usize> = (0..forms.len()).collect();
+    order.sort_by_key(|&i| (normalize(forms[i].0), forms[i].1));
+    let mut p: Vec<Prepared> = order.iter().map(|&i| Prepared::new(&normalize(forms[i].0), forms[i].1, &o)).collect();
     cluster::weigh(&mut p);
     let roots = cluster::cluster_forms(&p, &o, Some(1)).unwrap();
-    (p, roots)
+    let mut out = vec![0; forms.len()];
+    for (r, &i) in order.iter().enumerate() {
+        out[i] = roots[r];
+    }
+    (p, out)
 }
 
 #[test]
@@ -228,6 +235,10 @@ fn cut_forms_join_their_only_full_form() {
     assert!(roots[4] != roots[5] && roots[4] != roots[6] && roots[5] != roots[6], "two full forms: ambiguous, left alone");
     let (_, roots) = clusters(&[("Pittsburgh", true), ("Pittsburgh Steelers beat the Ravens.", false), ("Pittsburgh Pirates sign a new pitcher.", false)]);
     assert!(roots[0] != roots[1] && roots[0] != roots[2]);
+    // The same words cut off and whole are one form, however many others start that way.
+    let (_, roots) = clusters(&[("(AFP) [...]", true), ("(AFP)", false), ("(AFP) - Rain fell on the capital.", false), ("(AFP) - Markets rose.", false)]);
+    assert_eq!(roots[0], roots[1]);
+    assert!(roots[0] != roots[2] && roots[0] != roots[3] && roots[2] != roots[3]);
 }
 
 #[test]
