@@ -97,8 +97,9 @@ pub(crate) fn stem(word: &str, chars: usize) -> u64 {
 /// The start of a page's own article, as the blurbs of it on other pages quote it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Zone {
-    /// Up to [`PRE_LINES`] lines just above the first body line that are not teasers, rule
-    /// matches, site template or cut off (a standfirst, a title, a dateline), nearest first.
+    /// Up to [`PRE_LINES`] lines just above the first body line, nearest first, up to a teaser
+    /// headline, a rule match or a cut-off line: a standfirst, a title, a dateline, a credit
+    /// such as "(AFP)" (which a profile may know as site template).
     pub pre: Vec<Words>,
     /// The first body line.
     pub first: Words,
@@ -208,7 +209,7 @@ fn zone(text: &str, page: &Page, opts: &Options) -> Option<Zone> {
             continue;
         }
         let t = line_text(i);
-        if pre.len() >= PRE_LINES || is_cut_off(t) || l.reason == "teaser-headline" || l.reason == "site-template" || l.reason.starts_with("rule:") {
+        if pre.len() >= PRE_LINES || is_cut_off(t) || l.reason == "teaser-headline" || l.reason.starts_with("rule:") {
             break;
         }
         pre.push(Words::new(t, opts));

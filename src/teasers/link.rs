@@ -10,9 +10,9 @@
 //! where `c` is the share of the form's stem weight found in the first `1.5 · words + 8` words
 //! of the body (or anywhere in a line above it), and `p` the share of the form's words that
 //! match the line's words in order from its start (skipping up to 3 words of an agency prefix
-//! such as "(Reuters) -"). A form with too few stems must equal a line (score 1), or start
-//! one (score 0.9, and only when the documents that start with it all start with the same
-//! line: "BAGHDAD, Jan." starts many articles). A story's score for a document is the mean over its forms weighted by their
+//! such as "(Reuters) -"). A form with too few stems must equal a line (score 1) or start one
+//! (score 0.9), and links only when all the documents it matches have the same first body
+//! line: "BAGHDAD, Jan." starts many articles, "(AFP)" stands above many. A story's score for a document is the mean over its forms weighted by their
 //! occurrences; a document is offered to a story when one of the story's forms scores at least
 //! [`super::Options::link_threshold`], and the story keeps the offer with the highest mean
 //! (ties: the best single form, the longer body, the smaller id, the earlier document).
@@ -28,9 +28,10 @@ const CONTENT_WEIGHT: f64 = 0.85;
 /// A match on the page's first prose line outside its body counts this much of a match on
 /// the body: the body's start wins when both match.
 const PROSE_DISCOUNT: f64 = 0.98;
-/// Score of a form with few stems that starts a line without being all of it. Such a match
-/// links only when every document it is found in starts with the same line
-/// ([`super::Collector`] keeps the first such line per story and notes a second one).
+/// Score of a form with few stems that starts a line without being all of it. Any match of
+/// such a form links only when every document it matches has the same first body line: one
+/// article, maybe copied ([`super::Collector`] keeps the first such line per story and notes a
+/// second one).
 pub(crate) const TINY_PREFIX_SCORE: f64 = 0.9;
 /// Words of an agency or dateline prefix that a blurb may leave out.
 const MAX_OFFSET: usize = 3;
@@ -129,16 +130,18 @@ impl<'a> ZoneView<'a> {
 }
 
 /// How well form `f` matches the zone: the best of its lines (see the module docs), and, for
-/// a form with few stems that only starts a line, the hash of that line.
+/// a form with few stems, a key of the article it matched (the hash of its first line).
 pub(crate) fn form_score(f: &Prepared, view: &ZoneView<'_>, opts: &Options) -> (f64, Option<u64>) {
     let zone = view.zone;
     if f.tiny(opts) {
+        // Which article this is, for the ambiguity test: its first body line (or prose line).
+        let key = fnv1a(if zone.first.norm.is_empty() { zone.prose.as_ref().map_or("", |p| p.norm.as_str()) } else { &zone.first.norm }.as_bytes());
         let mut out = (0.0, None);
         for z in std::iter::once(&zone.first).chain(&zone.pre).chain(&zone.prose) {
             match tiny_match(f, z) {
-                Some(true) => return (1.0, None),
-                Some(false) if out.1.is_none() => out = (TINY_PREFIX_SCORE, Some(fnv1a(z.norm.as_bytes()))),
-                _ => {}
+                Some(true) => return (1.0, Some(key)),
+                Some(false) => out = (TINY_PREFIX_SCORE, Some(key)),
+                None => {}
             }
         }
         return out;

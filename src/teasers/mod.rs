@@ -247,8 +247,8 @@ struct Best {
     body_chars: u64,
     id: DocId,
     seq: u64,
-    /// Only a prefix of the document's line matched (see [`link::TINY_PREFIX_SCORE`]).
-    by_prefix: bool,
+    /// A form with few stems matched by its words (see [`link::TINY_PREFIX_SCORE`]).
+    by_words: bool,
 }
 
 impl Best {
@@ -281,10 +281,10 @@ struct Frozen {
     story_weight: Vec<f64>,
     index: LinkIndex,
     best: Vec<Option<Best>>,
-    /// Per story: the first line that one of its short forms only starts...
-    prefix_line: Vec<Option<u64>>,
-    /// ... and whether another such line was seen (then such a match does not link).
-    prefix_ambiguous: Vec<bool>,
+    /// Per story of short forms: the first line of the first article they matched...
+    word_key: Vec<Option<u64>>,
+    /// ... and whether an article with another first line matched too (then none links).
+    word_ambiguous: Vec<bool>,
 }
 
 /// Builds a catalogue from batches of pages (see the module docs for the two passes).
@@ -452,13 +452,13 @@ impl Collector {
             let seq = base + i as u64;
             let id = pages[i].id.cloned().unwrap_or(DocId::Number(seq as i64));
             for o in list {
-                if let Some(h) = o.prefix_line {
-                    let first = fr.prefix_line[o.story as usize].get_or_insert(h);
+                if let Some(h) = o.word_key {
+                    let first = fr.word_key[o.story as usize].get_or_insert(h);
                     if *first != h {
-                        fr.prefix_ambiguous[o.story as usize] = true;
+                        fr.word_ambiguous[o.story as usize] = true;
                     }
                 }
-                let cand = Best { mean: o.mean, best: o.best, body_chars: z.body_chars, id: id.clone(), seq, by_prefix: o.prefix_line.is_some() };
+                let cand = Best { mean: o.mean, best: o.best, body_chars: z.body_chars, id: id.clone(), seq, by_words: o.word_key.is_some() };
                 let slot = &mut fr.best[o.story as usize];
                 if slot.as_ref().map_or(true, |b| cand.beats(b)) {
                     *slot = Some(cand);
@@ -547,8 +547,8 @@ impl Collector {
             story_weight,
             index,
             best: vec![None; n],
-            prefix_line: vec![None; n],
-            prefix_ambiguous: vec![false; n],
+            word_key: vec![None; n],
+            word_ambiguous: vec![false; n],
         })
     }
 
@@ -571,7 +571,7 @@ impl Collector {
 
     fn rows(&self, fr: &Frozen) -> Vec<Row> {
         let n_stories = fr.story_forms.len();
-        let best: Vec<Option<&Best>> = (0..n_stories).map(|s| fr.best[s].as_ref().filter(|b| !(b.by_prefix && fr.prefix_ambiguous[s]))).collect();
+        let best: Vec<Option<&Best>> = (0..n_stories).map(|s| fr.best[s].as_ref().filter(|b| !(b.by_words && fr.word_ambiguous[s]))).collect();
         let mut story_occs: Vec<Vec<u32>> = vec![Vec::new(); n_stories];
         for (k, o) in self.occs.iter().enumerate() {
             let s = if o.form != NONE { fr.form_story[fr.rank[o.form as usize] as usize] } else { fr.head_story[o.head as usize] };
@@ -649,8 +649,8 @@ struct Offer {
     mean: f64,
     /// The best form's score.
     best: f64,
-    /// For a story of short forms only started by a line: that line's hash.
-    prefix_line: Option<u64>,
+    /// For a story of short forms: the key of the article they matched.
+    word_key: Option<u64>,
 }
 
 /// The stories a zone is offered to: those whose best form reaches the threshold.
@@ -670,8 +670,8 @@ fn offers(fr: &Frozen, zone: &Zone, opts: &Options) -> Vec<Offer> {
         let best = group.iter().map(|x| x.1).fold(0.0, f64::max);
         if best >= opts.link_threshold - 1e-12 {
             let mean = group.iter().map(|x| f64::from(x.2) * x.1).sum::<f64>() / fr.story_weight[story as usize].max(1.0);
-            let prefix_line = if best < 1.0 { group.iter().find_map(|x| x.3) } else { None };
-            out.push(Offer { story, mean, best, prefix_line });
+            let word_key = group.iter().find_map(|x| x.3);
+            out.push(Offer { story, mean, best, word_key });
         }
     }
     out

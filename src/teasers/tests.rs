@@ -252,7 +252,7 @@ fn tiny_forms_link_only_to_a_line_they_start_unambiguously() {
     let (s, line) = link::form_score(&forms[0], &link::ZoneView::new(&starts), &o);
     assert_eq!(s, link::TINY_PREFIX_SCORE);
     assert!(line.is_some());
-    assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("Starters?")), &o), (1.0, None));
+    assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("Starters?")), &o).0, 1.0);
     assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("Starters are the opening act.")), &o).0, link::TINY_PREFIX_SCORE);
     assert_eq!(link::form_score(&forms[1], &link::ZoneView::new(&zone("The starters were late.")), &o).0, 0.0);
 
@@ -279,6 +279,27 @@ fn tiny_forms_link_only_to_a_line_they_start_unambiguously() {
     teaser_page(&mut c);
     let rows = docs(&mut c, &["BAGHDAD, Jan. 13 -- The bill passed.", "BAGHDAD, Jan. 2 -- A car bomb exploded."]);
     assert_eq!(rows[0].article, None, "two articles start that way");
+    // Two copies of one article are one article.
+    let mut c = Collector::new(o.clone()).unwrap();
+    teaser_page(&mut c);
+    let rows = docs(&mut c, &["BAGHDAD, Jan. 13 -- The bill passed.", "BAGHDAD, Jan. 13 -- The bill passed."]);
+    assert_eq!(rows[0].article, Some(DocId::Number(0)));
+    // A whole-line match is ambiguous too when two articles carry the line above their body.
+    let credit = |c: &mut Collector, bodies: &[&str]| {
+        let items = vec![Item { line: 3, lede: Some("(AFP)".into()), ..Item::default() }];
+        let id = DocId::Name("list".into());
+        c.record(&[Input { text: Some(""), site: None, id: Some(&id) }], &[Some((items, None))]).unwrap();
+        let ids: Vec<DocId> = (0..bodies.len()).map(|i| DocId::Number(i as i64)).collect();
+        let zones: Vec<Zone> = bodies.iter().map(|b| Zone { pre: vec![Words::new("(AFP)", &o)], ..zone(b) }).collect();
+        let pages: Vec<Input<'_>> = ids.iter().map(|id| Input { text: Some(""), site: None, id: Some(id) }).collect();
+        c.freeze(Some(1)).unwrap();
+        c.link_zones(&pages, &zones.iter().map(Some).collect::<Vec<_>>(), Some(1)).unwrap();
+        c.finish(Some(1)).unwrap()
+    };
+    let mut c = Collector::new(o.clone()).unwrap();
+    assert_eq!(credit(&mut c, &["Daniel Vettori put in a record performance."])[0].article, Some(DocId::Number(0)));
+    let mut c = Collector::new(o.clone()).unwrap();
+    assert_eq!(credit(&mut c, &["Daniel Vettori put in a record performance.", "Markets rose in Tokyo."])[0].article, None);
 }
 
 #[test]
