@@ -206,7 +206,7 @@ def seeds(shared: Path) -> list[tuple[str, bool, float]]:
     return out
 
 
-def timing(path: Path, threads: int, runs: int = 3) -> dict:
+def timing(path: Path, threads: int, runs: int = 5) -> dict:
     recs = [json.loads(line) for line in path.open(encoding="utf-8")]
     texts, sites, ids = [r["text"] for r in recs], [r["site"] for r in recs], [r["id"] for r in recs]
     mb = sum(len(t.encode()) for t in texts) / 1e6
