@@ -18,10 +18,12 @@
 //! record per occurrence (page, line, form, headline) and the id of each page that has a
 //! teaser; never the page texts.
 //!
-//! The rows are the same for any thread count and any batch split. Reordering the pages
-//! changes only `first_seen`, the row order (and so `teaser_id`) and the order of `pages`:
-//! forms are clustered in the order of their texts, and every choice (the text, the headline,
-//! the article) is made by counts, scores and then the texts or ids themselves.
+//! The rows are the same for any thread count and any batch split. Reordering pages with
+//! distinct ids changes only `first_seen`, the row order (and so `teaser_id`) and the order of
+//! `pages`: forms are clustered in the order of their texts, and every choice (the text, the
+//! headline, the article) is made by counts, scores and then the texts or ids themselves. (A
+//! form keeps its first 16 raw spellings only; past that, which spelling shows can depend on
+//! the order.)
 //!
 //! ```
 //! use newsclean::teasers::{catalogue, DocId, Input, Options};
