@@ -31,6 +31,7 @@ pub mod parallel;
 pub mod profile;
 pub mod rules;
 pub mod segment;
+pub mod teasers;
 pub mod text;
 
 #[cfg(feature = "python")]
@@ -47,4 +48,5 @@ const _: () = {
     assert_send_sync::<Page>();
     assert_send_sync::<Error>();
     assert_send_sync::<Profile>();
+    assert_send_sync::<teasers::Collector>();
 };

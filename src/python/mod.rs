@@ -2,6 +2,7 @@
 //! the GIL is released, rayon does the work, and results are wrapped for Python.
 
 mod dedup;
+mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
@@ -566,5 +567,6 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
     dedup::register(m)?;
+    teasers::register(m)?;
     Ok(())
 }
