@@ -2,12 +2,25 @@
 
 import os
 from collections.abc import Iterable
-from typing import Literal, final
+from typing import Literal, Protocol, final
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
+
+class ArrowStream(Protocol):
+    """An Arrow producer with a stream (pyarrow chunked arrays, pandas Series, polars)."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+class ArrowArray(Protocol):
+    """An Arrow producer of one array (pyarrow arrays)."""
+
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
+Texts = Iterable[str | None] | ArrowStream | ArrowArray
+"""A batch of texts: any iterable of ``str``/``None``, or an Arrow string array or stream."""
 
 LabelName = Literal["headline", "teaser", "body", "boilerplate"]
 
@@ -93,9 +106,9 @@ class Profile:
         """An empty profile."""
     @staticmethod
     def learn(
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         num_threads: int | None = None,
         max_keys: int = 50_000_000,
     ) -> Profile:
@@ -153,14 +166,14 @@ class Segmenter:
         """The body of one page. See :func:`newsclean.clean`."""
     def segment_batch(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
         num_threads: int | None = None,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         profile: Profile | None = None,
     ) -> list[Page]:
         """Segments many pages in parallel. See :func:`newsclean.segment_batch`."""
-    def clean_batch(self, texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+    def clean_batch(self, texts: Texts, *, num_threads: int | None = None) -> list[str]:
         """The bodies of many pages, in parallel. See :func:`newsclean.clean_batch`."""
 
 def segment(text: str | None) -> Page:
@@ -177,10 +190,10 @@ def clean(text: str | None) -> str:
     """The article body of one page: ``segment(text).body``."""
 
 def segment_batch(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_threads: int | None = None,
-    sites: Iterable[str | None] | None = None,
+    sites: Texts | None = None,
     profile: Profile | None = None,
 ) -> list[Page]:
     """Segments many pages in parallel, with the GIL released.
@@ -193,12 +206,17 @@ def segment_batch(
     ``texts`` is a list, tuple, pandas Series, numpy object array or any other iterable of
     ``str``; ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page. Any
     other item raises ``TypeError`` naming its index (``ValueError`` for lone surrogates).
+    Arrow string data (``utf8``, ``large_utf8``, ``string_view``: pyarrow arrays and chunked
+    arrays, pandas Series stored in Arrow such as pandas 3's ``str`` columns, anything with
+    ``__arrow_c_stream__`` or ``__arrow_c_array__``) is read from its buffers without a Python
+    ``str`` per row; nulls give empty pages, other Arrow types raise ``TypeError`` and invalid
+    UTF-8 ``ValueError`` naming the index.
     ``num_threads`` (a positive int) defaults to the ``NEWSCLEAN_NUM_THREADS`` environment
     variable, else the number of cores; ``0`` or less raises ``ValueError``. The output is the
     same for any thread count.
     """
 
-def clean_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+def clean_batch(texts: Texts, *, num_threads: int | None = None) -> list[str]:
     """The bodies of many pages, in parallel (``None`` and missing values give ``""``)."""
 
 # --- Deduplication -------------------------------------------------------------------------
@@ -247,7 +265,7 @@ class LineDups:
     def __len__(self) -> int: ...
 
 def dedup(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     threshold: float = 0.8,
     num_perm: int = 128,
@@ -271,7 +289,7 @@ def dedup(
     """
 
 def minhash(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_perm: int = 128,
     seed: int = 0,
@@ -284,7 +302,7 @@ def minhash(
     similarity (standard error about ``sqrt(J(1-J)/num_perm)``). An empty text's row is all
     ``2**32 - 1``."""
 
-def dedup_lines(texts: Iterable[str | None], *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
+def dedup_lines(texts: Texts, *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
     """Lines (``text.split("\\n")``) of at least ``min_words`` words whose normalised form
     appeared earlier in the corpus: drop these spans to keep one copy of each paragraph."""
 
@@ -306,7 +324,7 @@ class DedupIndex:
     ) -> None: ...
     def add(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         ids: Iterable[object] | None = None,
         *,
         keep: KeepPolicy | None = None,
