@@ -3,6 +3,7 @@
 
 mod arrow;
 mod dedup;
+mod stages;
 
 use std::sync::{Arc, OnceLock};
 
@@ -598,5 +599,6 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
     dedup::register(m)?;
+    stages::register(m)?;
     Ok(())
 }
