@@ -60,12 +60,13 @@ fn _dedup_candidates<'py>(
     seed: u64,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
     let opts = options(threshold, num_perm, ngram, unit, containment, seed)?;
+    // `as_array` reads strided arrays too (a column of a pandas block need not be contiguous).
     let doc: Vec<u64> = doc
-        .as_slice()?
+        .as_array()
         .iter()
         .map(|&d| u64::try_from(d).map_err(|_| PyValueError::new_err(format!("doc positions must be 0 or more, got {d}"))))
         .collect::<PyResult<_>>()?;
-    let (bucket, top, exact) = (bucket.as_slice()?.to_vec(), top.as_slice()?.to_vec(), exact.as_slice()?.to_vec());
+    let (bucket, top, exact) = (bucket.as_array().to_vec(), top.as_array().to_vec(), exact.as_array().to_vec());
     let pairs = py.detach(|| stages::bucket_candidates(&opts, &bucket, &doc, &top, &exact)).map_err(to_pyerr)?;
     let a = pairs.iter().map(|p| p.0 as i64).collect();
     let b = pairs.iter().map(|p| p.1 as i64).collect();
