@@ -388,3 +388,13 @@ def test_terminated_run_removes_its_temporary(tmp_path, big_input, sig):
     assert "interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
     assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+def test_parquet_output_schema_mismatch_is_reported(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    rows = [{"id": 1, "extra": 5, "text": "Share on X"}, {"id": 2, "extra": 6, "text": "Share on X"}, {"id": 3, "extra": "five", "text": "Share on X"}]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.parquet"
+    code = main(["clean", str(src), "-o", str(out), "--batch-size", "1"])
+    clean_error(capsys, code, f"{src}:3", "do not fit the Parquet schema")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

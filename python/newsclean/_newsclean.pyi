@@ -344,3 +344,52 @@ class DedupIndex:
     @property
     def threshold(self) -> float: ...
     def __len__(self) -> int: ...
+
+# --- Dedup stages (private: the plumbing of newsclean.dask) ---------------------------------
+
+def _dedup_signatures(
+    texts: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    entries: bool = True,
+    num_threads: int | None = None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Stage 1 of a distributed dedup: per text ``exact`` (uint64), ``chars`` (uint64), ``len``
+    (uint32); per band entry ``doc`` (int64, position in ``texts``), ``bucket`` (uint64) and
+    ``top`` (bool). With ``entries=False`` the entry arrays are empty."""
+
+def _dedup_candidates(
+    bucket: npt.NDArray[np.uint64],
+    doc: npt.NDArray[np.int64],
+    top: npt.NDArray[np.bool_],
+    exact: npt.NDArray[np.uint64],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Stage 3: the candidate pairs ``(a, b)`` of whole buckets of band entries (every entry
+    of each bucket present), sorted and unique."""
+
+def _dedup_verify(
+    a: Texts,
+    b: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
+    """Stage 4: verifies the pairs ``(a[i], b[i])``: similarity and kind (0 not linked,
+    1 near, 2 contained)."""

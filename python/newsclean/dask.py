@@ -270,7 +270,9 @@ def dedup(
 
     # 1. signatures and band entries, per partition.
     entries = dd.from_delayed([d(_entries)(p, o, text, opts, num_threads) for p, o in zip(parts, offsets)], meta=_ENTRIES_META, verify_meta=False)
-    stats = dd.from_delayed([d(_stats)(p, o, text, prio, opts, num_threads) for p, o in zip(parts, offsets)], meta=_STATS_META, verify_meta=False)
+    # Kept on the workers (about 40 bytes a text): used by the exact stage and, once the links
+    # are known, for the representatives.
+    stats = dd.from_delayed([d(_stats)(p, o, text, prio, opts, num_threads) for p, o in zip(parts, offsets)], meta=_STATS_META, verify_meta=False).persist()
     # 2. exact classes: a shuffle on the exact hash.
     exact = stats[stats["len"] > 0].shuffle("exact", npartitions=nparts).map_partitions(_exact_links, meta=_LINKS_META)
     # 3. candidate pairs: a shuffle on the bucket id, then unique pairs (a shuffle on a).
