@@ -117,12 +117,13 @@ class Fields:
 class Record:
     """One page read from the input: where it came from, the record to write back, its text."""
 
-    __slots__ = ("where", "record", "text", "name", "ident", "site")
+    __slots__ = ("where", "record", "text", "name", "ident", "site", "nbytes")
 
     def __init__(self, where: str, record: dict[str, Any], text: str, name: str, ident: Any = None, site: str | None = None) -> None:
         self.where = where  # "FILE:LINE" (JSONL), "FILE:ROW" (Parquet) or "FILE" (.txt)
         self.record = record
         self.text = text
+        self.nbytes = 0  # UTF-8 bytes of the text (set by _check_text)
         self.name = name  # what the summary calls the page
         self.ident = ident
         self.site = site
@@ -235,7 +236,7 @@ class Reader:
             self.on_bad(BadRecord(f"{path}:{line}", f"not valid UTF-8 ({e.reason} at byte {e.start})"))
             return
         record = {"file": path, self.fields.text: text}
-        yield Record(path, record, text, path, None, None)
+        yield _check_text(Record(path, record, text, path, None, None), None)
 
     def _jsonl(self, path: str, kind: str) -> Iterator[Record]:
         label = "<stdin>" if path == "-" else path
@@ -296,9 +297,7 @@ class Reader:
             raise BadRecord(where, f"malformed JSON: {e.msg} (column {e.colno})", raw) from None
         except RecursionError:
             raise BadRecord(where, "malformed JSON: nested too deeply", raw) from None
-        rec = _make_record(where, obj, self.fields, raw)
-        _check_surrogates(rec, raw)
-        return rec
+        return _check_text(_make_record(where, obj, self.fields, raw), raw)
 
     def _parquet(self, path: str, size: int) -> Iterator[Record]:
         pa = _pyarrow()
@@ -328,7 +327,7 @@ class Reader:
                     if obj is None:
                         continue  # rejected above
                     try:
-                        yield _make_record(f"{path}:{row}", obj, self.fields, None)
+                        yield _check_text(_make_record(f"{path}:{row}", obj, self.fields, None), None)
                     except BadRecord as bad:
                         self.on_bad(bad)
         except pa.ArrowException as e:
@@ -384,10 +383,12 @@ def _rows_with_bad_utf8(pa: Any, batch: Any, path: str, first: int, on_bad: Call
     return out
 
 
-def _check_surrogates(rec: Record, raw: bytes | None) -> None:
-    """A "\\ud800" escape in JSON gives a str the core cannot take: a bad record."""
+def _check_text(rec: Record, raw: bytes | None) -> Record:
+    """Counts the text's UTF-8 bytes. A "\\ud800" escape in JSON gives a str the core cannot
+    take: a bad record."""
     try:
-        rec.text.encode("utf-8")
+        rec.nbytes = len(rec.text.encode("utf-8"))
+        return rec
     except UnicodeEncodeError as e:
         raise BadRecord(
             rec.where,
@@ -893,7 +894,7 @@ class CleanRun(Run):
                 pages = newsclean.segment_batch(texts, num_threads=args.num_threads)
             nbytes = 0
             for r, page in zip(chunk, pages):
-                nbytes += len(r.text.encode("utf-8"))
+                nbytes += r.nbytes
                 for lab in page.labels:
                     self.totals[lab] += 1
                 self.teasers += len(page.teasers)
@@ -951,7 +952,7 @@ class LearnRun(Run):
         def records() -> Iterator[Record]:
             for chunk in self.chunks(reader):
                 self.pages += len(chunk)
-                progress.add(len(chunk), sum(len(r.text.encode("utf-8")) for r in chunk))
+                progress.add(len(chunk), sum(r.nbytes for r in chunk))
                 yield from chunk
 
         texts, sites = itertools.tee(records())
@@ -1006,7 +1007,7 @@ class DedupRun(Run):
             self.pages += len(chunk)
             if self.writer is not None:
                 self.writer.submit(rows, [r.where for r in chunk])
-            progress.add(len(chunk), sum(len(r.text.encode("utf-8")) for r in chunk))
+            progress.add(len(chunk), sum(r.nbytes for r in chunk))
 
     def summary_lines(self) -> list[str]:
         dups = self.pages - self.kept
