@@ -75,13 +75,13 @@ def single_links(res) -> list[tuple[int, int, str]]:
     return sorted((a, b, k) for a, b, _, k in res.pairs())
 
 
-@pytest.mark.parametrize("npartitions", [1, 4, 9])
-def test_dedup_equals_single_process(client, npartitions):
+@pytest.mark.parametrize(("npartitions", "components"), [(1, "client"), (4, "cluster"), (9, "auto")])
+def test_dedup_equals_single_process(client, npartitions, components):
     texts = corpus()
     assert len(client.scheduler_info()["workers"]) == 3
     want = newsclean.dedup(texts, threshold=0.8)
     assert (want.cluster != np.arange(len(texts))).sum() > 100  # many duplicates
-    out, links = ncd.dedup(frame(texts, npartitions), threshold=0.8, return_links=True)
+    out, links = ncd.dedup(frame(texts, npartitions), threshold=0.8, components=components, return_links=True)
     got = out.compute()
     assert got["cluster"].tolist() == want.cluster.tolist()
     assert got["keep"].tolist() == want.keep.tolist()
@@ -116,9 +116,13 @@ def test_uneven_and_empty_partitions(client):
     ddf = dd.from_pandas(pdf, npartitions=4)
     ddf = ddf[ddf["n"] % 3 != 1]  # uneven partitions, and positions follow the filtered frame
     kept = [t for i, t in enumerate(texts) if i % 3 != 1]
-    want = newsclean.dedup(kept)
-    got = ncd.dedup(ddf).compute()
-    assert got["cluster"].tolist() == want.cluster.tolist()
+    # An empty partition in the middle, and one at the end.
+    none = dd.from_pandas(pd.DataFrame({"text": pd.Series([], dtype=object), "n": np.array([], np.int64)}), npartitions=1)
+    ddf = dd.concat([ddf, none, ddf, none])
+    want = newsclean.dedup(kept + kept)
+    for components in ("client", "cluster"):
+        got = ncd.dedup(ddf, components=components).compute()
+        assert got["cluster"].tolist() == want.cluster.tolist()
     empty = dd.from_pandas(pd.DataFrame({"text": pd.Series([], dtype=object)}), npartitions=1)
     assert len(ncd.dedup(empty).compute()) == 0
 
@@ -161,5 +165,7 @@ def test_errors_before_any_work(client):
         ncd.dedup(ddf, cluster_column="n")
     with pytest.raises(TypeError, match="expected a dask DataFrame"):
         ncd.dedup(ddf.compute())
+    with pytest.raises(ValueError, match="components must be"):
+        ncd.dedup(ddf, components="gpu")
     with pytest.raises(ValueError, match="unknown output column"):
         ncd.clean(ddf, columns=["bodies"])

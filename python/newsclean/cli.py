@@ -332,6 +332,8 @@ class Reader:
                         self.on_bad(bad)
         except pa.ArrowException as e:
             raise InputError(f"{path}:{row + 1}: cannot read: {e}") from None
+        finally:
+            pf.close()
 
 
 class _ZstdReader(io.RawIOBase):

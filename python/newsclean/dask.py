@@ -23,13 +23,15 @@ Dedup runs as stages, each a map over partitions or a shuffle:
    them;
 4. two shuffle joins bring each pair's texts together; the pair is verified on its shingle
    sets;
-5. the links (two integers each) are gathered to the client, which finds the connected
-   components and each cluster's representative (the keep policy).
+5. connected components of the links: rounds of min-label propagation with shuffles, or,
+   when the links are few enough (``components="auto"``, up to ``CLIENT_LINKS``), in numpy
+   on the client;
+6. a shuffle on the component: each cluster's representative (the keep policy), then a
+   shuffle by position ranges so each input partition meets its own rows' representatives.
 
-Steps 1–4 run on the cluster and hold the texts; the client holds only the links and the
-length, characters and exact hash of each linked text (about 40 bytes a link). The result is
-a lazy frame with the partitions of the input plus ``cluster`` (the position, in the whole
-frame, of the row's representative) and ``keep``.
+The texts never leave the workers. The result is a lazy frame with the partitions of the
+input plus ``cluster`` (the position, in the whole frame, of the row's representative) and
+``keep``.
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ import newsclean
 from newsclean import _newsclean
 from newsclean._records import check_columns
 
-__all__ = ["clean", "dedup", "drop_duplicates"]
+__all__ = ["CLIENT_LINKS", "clean", "dedup", "drop_duplicates"]
 
 _KINDS = ("exact", "near", "contained")
+
+CLIENT_LINKS = 10_000_000
+"""With ``components="auto"``, up to this many links are joined on the client (about 200 MB)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,13 +172,8 @@ def _verify(part: pd.DataFrame, opts: dict[str, Any], threads: int | None) -> pd
     return pd.DataFrame({"a": part["a"].to_numpy(np.int64)[linked], "b": part["b"].to_numpy(np.int64)[linked], "kind": kind[linked]})
 
 
-def _linked(stats: pd.DataFrame, nodes: np.ndarray) -> pd.DataFrame:
-    return stats[np.isin(stats["doc"].to_numpy(), nodes)]
-
-
-def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Connected components of the links: (nodes, sorted; the smallest node of each one's
-    component). Min-label propagation with pointer jumping, in numpy."""
+def _components_local(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    """The same components on the client, in numpy: ``(doc, root)`` for every linked text."""
     nodes, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
     ea, eb = inv[: len(a)], inv[len(a) :]
     label = np.arange(len(nodes))
@@ -184,13 +184,37 @@ def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.minimum.at(new, eb, m)
         new = new[new]
         if np.array_equal(new, label):
-            return nodes, nodes[label]
+            return pd.DataFrame({"doc": nodes.astype(np.int64), "root": nodes[label].astype(np.int64)})
         label = new
 
 
-def _representatives(info: pd.DataFrame, root: pd.Series, keep: str) -> pd.Series:
-    """doc -> representative doc for the linked docs, by ``newsclean.dedup``'s keep rules."""
-    info = info.assign(root=root.reindex(info["doc"]).to_numpy())
+def _components(links: dd.DataFrame, nparts: int) -> dd.DataFrame:
+    """Connected components of the links, on the cluster: ``(doc, root)`` for every linked
+    text, ``root`` the smallest position of its component (the union-find's root in
+    ``newsclean.dedup``). Min-label propagation with pointer jumping: each round a text takes
+    the smallest label among itself and its neighbours, then the label of its label; labels
+    only decrease, so the rounds stop when their sum stops changing."""
+    ab = links[["a", "b"]]
+    both = dd.concat([ab.rename(columns={"a": "v", "b": "u"}), ab.rename(columns={"b": "v", "a": "u"})]).persist()
+    first = both.groupby("v")["u"].min(split_out=nparts).reset_index()
+    label = first.assign(label=first["u"].where(first["u"] < first["v"], first["v"]))[["v", "label"]].persist()
+    total = int(label["label"].sum().compute())
+    while True:
+        seen = both.merge(label.rename(columns={"v": "u", "label": "lu"}), on="u", npartitions=nparts)
+        low = seen.groupby("v")["lu"].min(split_out=nparts).reset_index()
+        new = label.merge(low, on="v", npartitions=nparts)
+        new = new.assign(label=new["lu"].where(new["lu"] < new["label"], new["label"]))[["v", "label"]]
+        hop = new.merge(new.rename(columns={"v": "label", "label": "ll"}), on="label", npartitions=nparts)
+        label = hop[["v", "ll"]].rename(columns={"ll": "label"}).persist()
+        now = int(label["label"].sum().compute())
+        if now == total:
+            return label.rename(columns={"v": "doc", "label": "root"})
+        total = now
+
+
+def _representatives(info: pd.DataFrame, keep: str) -> pd.DataFrame:
+    """``(doc, rep)`` for texts with a ``root`` column (every member of a component in
+    ``info``), by ``newsclean.dedup``'s keep rules."""
     if keep == "first":
         by, asc = ["root", "doc"], [True, True]
     elif keep == "longest":
@@ -201,16 +225,16 @@ def _representatives(info: pd.DataFrame, root: pd.Series, keep: str) -> pd.Serie
         by, asc = ["root", "prio", "doc"], [True, False, True]
     best = info.sort_values(by, ascending=asc, na_position="last", kind="stable").drop_duplicates("root")
     rep_of_root = pd.Series(best["doc"].to_numpy(), index=best["root"].to_numpy())
-    return pd.Series(rep_of_root.reindex(info["root"]).to_numpy(), index=info["doc"].to_numpy())
+    return pd.DataFrame({"doc": info["doc"].to_numpy(np.int64), "rep": rep_of_root.reindex(info["root"]).to_numpy(np.int64)})
 
 
-def _assign(part: pd.DataFrame, offset: int, nodes: np.ndarray, reps: np.ndarray, cluster: str, keep: str) -> pd.DataFrame:
+def _assign(part: pd.DataFrame, offset: int, reps: pd.DataFrame | None, cluster: str, keep: str) -> pd.DataFrame:
+    """The partition with its cluster columns; ``reps`` (indexed by position) holds the
+    representatives of its linked rows."""
     doc = np.arange(offset, offset + len(part), dtype=np.int64)
     rep = doc.copy()
-    if len(nodes):
-        at = np.searchsorted(nodes, doc).clip(0, len(nodes) - 1)
-        hit = nodes[at] == doc
-        rep[hit] = reps[at[hit]]
+    if reps is not None and len(reps):
+        rep[reps.index.to_numpy(np.int64) - offset] = reps["rep"].to_numpy(np.int64)
     out = part.copy()
     out[cluster] = rep
     out[keep] = rep == doc
@@ -235,6 +259,7 @@ def dedup(
     cluster_column: str = "cluster",
     keep_column: str = "keep",
     num_threads: int | None = None,
+    components: str = "auto",
     return_links: bool = False,
 ) -> Any:
     """Deduplicates the ``text`` column of a Dask DataFrame on the cluster, with the clusters
@@ -244,9 +269,14 @@ def dedup(
     Runs the stages now (see the module's docstring) and returns a lazy frame: the input's
     partitions with ``cluster`` (the position in the whole frame of each row's
     representative) and ``keep`` (True for the row kept of each cluster). ``keep`` is
-    ``"longest"``, ``"first"`` or the name of a column of priorities (highest kept). With
-    ``return_links`` the verified links come too, as a pandas frame ``(a, b, kind)``.
+    ``"longest"``, ``"first"`` or the name of a column of priorities (highest kept).
+    ``components`` says where the connected components of the links are found: ``"cluster"``
+    (rounds of shuffles), ``"client"`` (the links, 17 bytes each, are gathered and joined in
+    numpy: much faster when they fit) or ``"auto"`` (the client up to ``CLIENT_LINKS`` links).
+    With ``return_links`` the links come too, as a pandas frame ``(a, b, kind)``.
     """
+    if components not in ("auto", "client", "cluster"):
+        raise ValueError(f"components must be 'auto', 'client' or 'cluster', not {components!r}")
     if not isinstance(df, dd.DataFrame):
         raise TypeError(f"expected a dask DataFrame, not {type(df).__name__}")
     if text not in df.columns:
@@ -284,24 +314,40 @@ def dedup(
     joined = pairs.merge(docs.rename(columns={"doc": "a", "text": "text_a"}), on="a", npartitions=nparts)
     joined = joined.merge(docs.rename(columns={"doc": "b", "text": "text_b"}), on="b", npartitions=nparts)
     verified = joined.map_partitions(_verify, opts, num_threads, meta=_LINKS_META)
-    # 5. the links to the client: components and representatives.
-    exact_links, near_links = dask.compute(exact, verified)
-    links = pd.concat([exact_links, near_links], ignore_index=True)
-    nodes, roots = _components(links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64))
-    if len(nodes):
-        wanted = d(nodes)
-        info = dd.from_delayed([d(_linked)(s, wanted) for s in stats.to_delayed()], meta=_STATS_META, verify_meta=False).compute()
-        reps_of = _representatives(info, pd.Series(roots, index=nodes), keep if prio is None else "priority")
-        reps = reps_of.reindex(nodes).to_numpy(np.int64)
-    else:
-        reps = nodes
+    # 5. connected components and representatives, on the cluster.
+    links = dd.concat([exact, verified]).persist()
+    n_links = len(links)
+    rule = keep if prio is None else "priority"
     meta = df._meta.assign(**{cluster_column: np.array([], np.int64), keep_column: np.array([], bool)})
-    n, r = d(nodes), d(reps)
-    out = dd.from_delayed([d(_assign)(p, o, n, r, cluster_column, keep_column) for p, o in zip(df.to_delayed(), offsets)], meta=meta, divisions=df.divisions, verify_meta=False)
+    if n_links:
+        if components == "cluster" or (components == "auto" and n_links > CLIENT_LINKS):
+            roots = _components(links, nparts)
+        else:
+            local = links.compute()
+            roots = dd.from_pandas(_components_local(local["a"].to_numpy(np.int64), local["b"].to_numpy(np.int64)), npartitions=nparts)
+        info = stats.merge(roots, on="doc", npartitions=nparts)
+        reps_meta = pd.DataFrame({"doc": np.array([], np.int64), "rep": np.array([], np.int64)})
+        reps = info.shuffle("root", npartitions=nparts).map_partitions(_representatives, rule, meta=reps_meta)
+        # Ranges of positions, one per non-empty input partition, so that each input
+        # partition meets the representatives of its own rows.
+        nonempty = [i for i, n in enumerate(lengths) if n > 0]
+        total = int(sum(lengths))
+        ranges = reps.set_index("doc", divisions=[offsets[i] for i in nonempty] + [total]).to_delayed()
+        by_part: list[Any] = [None] * len(parts)
+        for i, r in zip(nonempty, ranges):
+            by_part[i] = r
+    else:
+        by_part = [None] * len(parts)
+    out = dd.from_delayed(
+        [d(_assign)(p, o, r, cluster_column, keep_column) for p, o, r in zip(df.to_delayed(), offsets, by_part)],
+        meta=meta,
+        divisions=df.divisions,
+        verify_meta=False,
+    )
     if return_links:
-        links = links.sort_values(["a", "b"], kind="stable").reset_index(drop=True)
-        links["kind"] = links["kind"].map(dict(enumerate(_KINDS)))
-        return out, links
+        got = links.compute().sort_values(["a", "b"], kind="stable").reset_index(drop=True)
+        got["kind"] = got["kind"].map(dict(enumerate(_KINDS)))
+        return out, got
     return out
 
 
