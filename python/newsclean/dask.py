@@ -58,7 +58,8 @@ __all__ = ["CLIENT_LINKS", "clean", "dedup", "drop_duplicates"]
 _KINDS = ("exact", "near", "contained")
 
 CLIENT_LINKS = 10_000_000
-"""With ``components="auto"``, up to this many links are joined on the client (about 200 MB)."""
+"""With ``components="auto"``, up to this many links are joined on the client (about 130
+bytes each at the peak)."""
 
 
 # ---------------------------------------------------------------------------------------------
