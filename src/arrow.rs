@@ -7,9 +7,10 @@
 //! copy. A null is `None` (an empty result, like a Python `None`).
 //!
 //! It reads the C structs itself instead of depending on the `arrow` crates: only three
-//! layouts are needed, the C data interface is a fixed ABI, and the crates (arrow-array,
-//! arrow-data, arrow-buffer, arrow-schema, with chrono, half and num) would more than double
-//! the build of a crate that uses none of their compute.
+//! layouts are needed, the C data interface is a fixed ABI, and arrow-array with arrow-schema
+//! (`ffi` feature) bring 35 crates (arrow-data, arrow-buffer, chrono, half, num, ...) and about
+//! 67 s of CPU to a release build whose whole extension takes about 81 s, for none of their
+//! compute.
 //!
 //! The C data interface does not carry buffer lengths for `utf8` and `large_utf8`: their
 //! offsets are trusted to lie inside the data buffer, as every consumer must. Offsets are
