@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod arrow;
 pub mod dedup;
 pub mod error;
 pub mod files;

@@ -134,6 +134,16 @@ def test_inputs_like_the_batch_functions(crawl):
     assert newsclean.teasers(texts, sites=["a.example"] * 12, ids=ids).to_list() == want
 
 
+def test_arrow_input_gives_the_rows_of_the_list(crawl):
+    pa = pytest.importorskip("pyarrow")
+    texts, ids = crawl
+    want = newsclean.teasers(texts, ids=ids).to_list()
+    assert newsclean.teasers(pa.array(texts, type=pa.large_string()), ids=ids).to_list() == want
+    chunked = pa.chunked_array([texts[:5], texts[5:]], type=pa.string())
+    sites = pa.array(["a.example"] * len(texts))
+    assert newsclean.teasers(chunked, sites=sites, ids=ids).to_list() == want
+
+
 def test_bad_input_names_the_problem(crawl):
     texts, ids = crawl
     with pytest.raises(TypeError, match=r"texts\[1\]"):

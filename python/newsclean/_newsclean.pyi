@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Literal, TypedDict, final
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +11,19 @@ if TYPE_CHECKING:
     import pandas
 
 __version__: str
+
+class ArrowStream(Protocol):
+    """An Arrow producer with a stream (pyarrow chunked arrays, pandas Series, polars)."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+class ArrowArray(Protocol):
+    """An Arrow producer of one array (pyarrow arrays)."""
+
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
+Texts = Iterable[str | None] | ArrowStream | ArrowArray
+"""A batch of texts: any iterable of ``str``/``None``, or an Arrow string array or stream."""
 
 LabelName = Literal["headline", "teaser", "body", "boilerplate"]
 
@@ -96,9 +109,9 @@ class Profile:
         """An empty profile."""
     @staticmethod
     def learn(
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         num_threads: int | None = None,
         max_keys: int = 50_000_000,
     ) -> Profile:
@@ -156,14 +169,14 @@ class Segmenter:
         """The body of one page. See :func:`newsclean.clean`."""
     def segment_batch(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
         num_threads: int | None = None,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         profile: Profile | None = None,
     ) -> list[Page]:
         """Segments many pages in parallel. See :func:`newsclean.segment_batch`."""
-    def clean_batch(self, texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+    def clean_batch(self, texts: Texts, *, num_threads: int | None = None) -> list[str]:
         """The bodies of many pages, in parallel. See :func:`newsclean.clean_batch`."""
 
 def segment(text: str | None) -> Page:
@@ -180,10 +193,10 @@ def clean(text: str | None) -> str:
     """The article body of one page: ``segment(text).body``."""
 
 def segment_batch(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_threads: int | None = None,
-    sites: Iterable[str | None] | None = None,
+    sites: Texts | None = None,
     profile: Profile | None = None,
 ) -> list[Page]:
     """Segments many pages in parallel, with the GIL released.
@@ -196,12 +209,17 @@ def segment_batch(
     ``texts`` is a list, tuple, pandas Series, numpy object array or any other iterable of
     ``str``; ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page. Any
     other item raises ``TypeError`` naming its index (``ValueError`` for lone surrogates).
+    Arrow string data (``utf8``, ``large_utf8``, ``string_view``: pyarrow arrays and chunked
+    arrays, pandas Series stored in Arrow such as pandas 3's ``str`` columns, anything with
+    ``__arrow_c_stream__`` or ``__arrow_c_array__``) is read from its buffers without a Python
+    ``str`` per row; nulls give empty pages, other Arrow types raise ``TypeError`` and invalid
+    UTF-8 ``ValueError`` naming the index.
     ``num_threads`` (a positive int) defaults to the ``NEWSCLEAN_NUM_THREADS`` environment
     variable, else the number of cores; ``0`` or less raises ``ValueError``. The output is the
     same for any thread count.
     """
 
-def clean_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+def clean_batch(texts: Texts, *, num_threads: int | None = None) -> list[str]:
     """The bodies of many pages, in parallel (``None`` and missing values give ``""``)."""
 
 # --- Deduplication -------------------------------------------------------------------------
@@ -250,7 +268,7 @@ class LineDups:
     def __len__(self) -> int: ...
 
 def dedup(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     threshold: float = 0.8,
     num_perm: int = 128,
@@ -274,7 +292,7 @@ def dedup(
     """
 
 def minhash(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_perm: int = 128,
     seed: int = 0,
@@ -287,7 +305,7 @@ def minhash(
     similarity (standard error about ``sqrt(J(1-J)/num_perm)``). An empty text's row is all
     ``2**32 - 1``."""
 
-def dedup_lines(texts: Iterable[str | None], *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
+def dedup_lines(texts: Texts, *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
     """Lines (``text.split("\\n")``) of at least ``min_words`` words whose normalised form
     appeared earlier in the corpus: drop these spans to keep one copy of each paragraph."""
 
@@ -309,7 +327,7 @@ class DedupIndex:
     ) -> None: ...
     def add(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         ids: Iterable[object] | None = None,
         *,
         keep: KeepPolicy | None = None,
@@ -378,9 +396,9 @@ class Teasers:
         """The rows, as dicts."""
 
 def teasers(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
-    sites: Iterable[str | None] | None = None,
+    sites: Texts | None = None,
     ids: Iterable[DocId] | None = None,
     profile: Profile | None = None,
     num_threads: int | None = None,
@@ -417,10 +435,10 @@ class TeaserCatalogue:
     """
 
     def __init__(self, *, profile: Profile | None = None, num_threads: int | None = None) -> None: ...
-    def add(self, texts: Iterable[str | None], *, sites: Iterable[str | None] | None = None, ids: Iterable[DocId] | None = None) -> None:
+    def add(self, texts: Texts, *, sites: Texts | None = None, ids: Iterable[DocId] | None = None) -> None:
         """Adds a batch: its pages' teasers join the catalogue. Raises ``RuntimeError`` once
         ``link`` has been called."""
-    def link(self, texts: Iterable[str | None], *, sites: Iterable[str | None] | None = None, ids: Iterable[DocId] | None = None) -> None:
+    def link(self, texts: Texts, *, sites: Texts | None = None, ids: Iterable[DocId] | None = None) -> None:
         """Matches a batch of pages, as documents, against the blurbs (fixed by the first
         call); each blurb keeps its best article so far. Without ``ids``, pages are numbered
         from 0 in the order they are linked, as in ``add``."""
@@ -432,3 +450,52 @@ class TeaserCatalogue:
     @property
     def pages_linked(self) -> int:
         """Pages given to ``link`` so far."""
+
+# --- Dedup stages (private: the plumbing of newsclean.dask) ---------------------------------
+
+def _dedup_signatures(
+    texts: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    entries: bool = True,
+    num_threads: int | None = None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Stage 1 of a distributed dedup: per text ``exact`` (uint64), ``chars`` (uint64), ``len``
+    (uint32); per band entry ``doc`` (int64, position in ``texts``), ``bucket`` (uint64) and
+    ``top`` (bool). With ``entries=False`` the entry arrays are empty."""
+
+def _dedup_candidates(
+    bucket: npt.NDArray[np.uint64],
+    doc: npt.NDArray[np.int64],
+    top: npt.NDArray[np.bool_],
+    exact: npt.NDArray[np.uint64],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Stage 3: the candidate pairs ``(a, b)`` of whole buckets of band entries (every entry
+    of each bucket present), sorted and unique."""
+
+def _dedup_verify(
+    a: Texts,
+    b: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
+    """Stage 4: verifies the pairs ``(a[i], b[i])``: similarity and kind (0 not linked,
+    1 near, 2 contained)."""
