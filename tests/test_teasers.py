@@ -261,3 +261,58 @@ def test_seed_like_page_merges_cut_lede_and_wordings():
 def test_scores_are_finite(crawl):
     for r in newsclean.teasers(crawl[0]):
         assert r["article_score"] is None or (math.isfinite(r["article_score"]) and 0.75 <= r["article_score"] <= 1.0)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def cli_rows(rows: list[dict]) -> list[dict]:
+    """Catalogue rows as `newsclean teasers` writes them: pages as {id, line} objects."""
+    return [{**r, "pages": [{"id": p, "line": n} for p, n in r["pages"]]} for r in rows]
+
+
+def test_cli_writes_the_catalogue_of_the_api(crawl, tmp_path, capsys):
+    import json
+
+    from newsclean.cli import main
+
+    texts, ids = crawl
+    src = tmp_path / "pages.jsonl"
+    lines = [json.dumps({"id": i, "site": "a.example", "text": t}) for i, t in zip(ids, texts)]
+    lines.insert(3, "{oops")  # a bad record: reported once, though the input is read twice
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    want = cli_rows(newsclean.teasers(texts, ids=ids).to_list())
+    for batch in ("1000", "5"):
+        out = tmp_path / f"cat{batch}.jsonl"
+        assert main(["teasers", str(src), "-o", str(out), "--batch-size", batch, "--skip-bad", "--num-threads", "2"]) == 0
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert got == want
+        rejects = (tmp_path / f"cat{batch}.jsonl.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(rejects) == 1 and json.loads(rejects[0])["where"] == f"{src}:4"
+    err = capsys.readouterr().err
+    linked = sum(r["article"] is not None for r in want)
+    assert f"total: {len(texts)} pages, {len(want)} distinct teasers, {linked} linked" in err
+    # With a profile (it needs the sites), the rows of the API call with that profile.
+    prof = tmp_path / "site.ncprof"
+    assert main(["learn", str(src), "-o", str(prof), "--site-field", "site", "--skip-bad", "--rejects", str(tmp_path / "r.jsonl"), "-q"]) == 0
+    out = tmp_path / "prof.jsonl"
+    args = ["teasers", str(src), "-o", str(out), "--site-field", "site", "--profile", str(prof), "--skip-bad", "-q"]
+    assert main(args) == 0
+    profile = newsclean.Profile.load(prof)
+    want = cli_rows(newsclean.teasers(texts, ids=ids, sites=["a.example"] * len(texts), profile=profile).to_list())
+    assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == want
+
+
+def test_cli_refuses_standard_input_and_bad_records(crawl, tmp_path, capsys):
+    from newsclean.cli import main
+
+    src = tmp_path / "pages.jsonl"
+    src.write_text('{"id": 1, "text": "A page."}\n{oops\n', encoding="utf-8")
+    assert main(["teasers", "-"]) == 2
+    assert "standard input can be read only once" in capsys.readouterr().err
+    out = tmp_path / "cat.jsonl"
+    assert main(["teasers", str(src), "-o", str(out)]) == 2
+    assert f"{src}:2: malformed JSON" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["teasers", str(src), "--profile", str(tmp_path / "p.ncprof")]) == 2
+    assert "needs the sites" in capsys.readouterr().err

@@ -5,6 +5,7 @@
     newsclean clean INPUT... [-o OUTPUT] [--fields body,teasers,labels] [--profile FILE] ...
     newsclean learn INPUT... -o PROFILE [--min-pages 2] ...
     newsclean dedup INPUT... -o OUTPUT [--threshold 0.8] [--mark] ...
+    newsclean teasers INPUT... -o OUTPUT [--profile FILE] ...
 
 ``INPUT`` is a ``.txt`` file (one page per file, one block of text per line), a JSONL file
 (``.jsonl``/``.ndjson``, plain, ``.gz`` or ``.zst``; one JSON object per line, the page in its
@@ -865,6 +866,18 @@ def _describe(path: str) -> str:
     return "standard output" if path == "-" else path
 
 
+def _load_profile(path: str | None, fields: Fields) -> newsclean.Profile | None:
+    """The profile given with --profile (None without one); it needs the pages' sites."""
+    if path is None:
+        return None
+    if not fields.wants_site:
+        raise InputError("--profile needs the sites of the pages: give --site-field or --site-from-url")
+    try:
+        return newsclean.Profile.load(path)
+    except (OSError, ValueError) as e:
+        raise InputError(str(e)) from None
+
+
 class CleanRun(Run):
     verb = "clean"
 
@@ -874,14 +887,7 @@ class CleanRun(Run):
             self.columns = check_columns([c.strip() for c in self.args.fields.split(",") if c.strip()])
         except ValueError as e:
             raise InputError(f"--fields: {e}") from None
-        self.profile = None
-        if self.args.profile is not None:
-            if not self.fields.wants_site:
-                raise InputError("--profile needs the sites of the pages: give --site-field or --site-from-url")
-            try:
-                self.profile = newsclean.Profile.load(self.args.profile)
-            except (OSError, ValueError) as e:
-                raise InputError(str(e)) from None
+        self.profile = _load_profile(self.args.profile, self.fields)
         self.totals = {k: 0 for k in LABELS}
         self.teasers = 0
 
@@ -978,6 +984,12 @@ class LearnRun(Run):
 
 
 
+def _ids(chunk: list[Record], position: int) -> list[str]:
+    """The ids of a chunk's pages as strings: the id field, else the page's position in the
+    input (counting from 0), so one output column holds one type."""
+    return [str(r.ident) if r.ident is not None else str(position + i) for i, r in enumerate(chunk)]
+
+
 class DedupRun(Run):
     verb = "dedup"
 
@@ -993,7 +1005,7 @@ class DedupRun(Run):
     def work(self, reader: Reader, progress: Progress) -> None:
         args = self.args
         for chunk in self.chunks(reader):
-            ids = [str(r.ident) if r.ident is not None else str(self.position + i) for i, r in enumerate(chunk)]
+            ids = _ids(chunk, self.position)
             res = self.index.add([r.text for r in chunk], ids=ids, keep="first", num_threads=args.num_threads)
             keep = res.keep.tolist()
             rows = []
@@ -1014,6 +1026,56 @@ class DedupRun(Run):
     def summary_lines(self) -> list[str]:
         dups = self.pages - self.kept
         return [f"total: {self.pages} pages, {self.kept} kept, {dups} duplicates ({100 * dups / max(1, self.pages):.1f} %)"]
+
+
+class TeasersRun(Run):
+    """Two passes over the input through a :class:`newsclean.TeaserCatalogue`: the first
+    collects every page's blurbs, the second matches every page, as an article, against them.
+    Memory grows with the distinct blurbs, not the pages; the rows are written at the end."""
+
+    verb = "teasers (1/2: blurbs)"
+
+    def __init__(self, *a: Any) -> None:
+        super().__init__(*a)
+        if "-" in self.args.inputs:
+            raise InputError("-: teasers reads its input twice (blurbs, then articles); standard input can be read only once, give a file")
+        self.profile = _load_profile(self.args.profile, self.fields)
+        self.catalogue = newsclean.TeaserCatalogue(profile=self.profile, num_threads=self.args.num_threads)
+        self.rows = 0
+        self.linked = 0
+
+    def _pass(self, reader: Reader, progress: Progress, step: Callable[..., None]) -> int:
+        position = 0
+        for chunk in self.chunks(reader):
+            sites = [r.site for r in chunk] if self.fields.wants_site else None
+            step([r.text for r in chunk], sites=sites, ids=_ids(chunk, position))
+            position += len(chunk)
+            progress.add(len(chunk), sum(r.nbytes for r in chunk))
+        return position
+
+    def work(self, reader: Reader, progress: Progress) -> None:
+        self.pages = self._pass(reader, progress, self.catalogue.add)
+        progress.done()
+        # The same records again; a bad one was reported (or rejected) in the first pass.
+        again = Reader(self.args.inputs, self.fields, self.stdin, lambda bad: None)
+        second = Progress(self.stderr, again, enabled=progress.enabled, verb="teasers (2/2: articles)")
+        self._pass(again, second, self.catalogue.link)
+        second.done()
+
+    def finish(self) -> None:
+        rows = []
+        for row in self.catalogue.finish().to_list():
+            row["pages"] = [{"id": page, "line": line} for page, line in row["pages"]]
+            rows.append(row)
+            self.linked += row["article"] is not None
+        self.rows = len(rows)
+        if self.writer is not None:
+            for i in range(0, len(rows), self.args.batch_size):
+                part = rows[i : i + self.args.batch_size]
+                self.writer.submit(part, [f"teaser {r['teaser_id']}" for r in part])
+
+    def summary_lines(self) -> list[str]:
+        return [f"total: {self.pages} pages, {self.rows} distinct teasers, {self.linked} linked to an article in the input"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1082,6 +1144,7 @@ COMMANDS: dict[str, tuple[type[Run], str]] = {
     "clean": (CleanRun, "segment pages and write or summarise their bodies, labels and teasers"),
     "learn": (LearnRun, "learn a site profile (the lines each site repeats) from pages"),
     "dedup": (DedupRun, "drop (or mark) duplicate pages: exact, near and truncated copies"),
+    "teasers": (TeasersRun, "catalogue every story blurb: merged across pages and wordings, linked to its article"),
 }
 
 
@@ -1131,6 +1194,18 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--threshold", type=_fraction, default=0.8, metavar="T", help="Jaccard (and containment) threshold (default: 0.8)")
     d.add_argument("--unit", choices=("word", "char"), default="word", help="shingle words (default) or characters")
     d.add_argument("--mark", action="store_true", help="write every record with a duplicate_of field instead of dropping duplicates")
+
+    t = sub.add_parser(
+        "teasers",
+        help=COMMANDS["teasers"][1],
+        description="Build the teaser catalogue of the pages: one row per distinct story blurb (teaser_id, "
+        "headline, text, truncated, variants, pages as {id, line}, n_pages, first_seen, article, article_score). "
+        "The input is read twice (blurbs, then articles), so it must be files, not standard input. Page ids are "
+        "the --id-field, else the page's position in the input.",
+        epilog=epilog,
+    )
+    _common(t, "write the catalogue rows here (as for clean); without -o only the summary is printed", output_required=False)
+    t.add_argument("--profile", metavar="FILE", help="a site profile made by `newsclean learn` (needs --site-field or --site-from-url)")
     return p
 
 
