@@ -341,6 +341,12 @@ def big_input(tmp_path_factory) -> Path:
     return src
 
 
+def _sigint_by_default() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and Python keeps
+    # an ignored SIGINT ignored; the child must see Ctrl-C as a user's terminal would send it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(src: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "newsclean", "clean", str(src), "-o", str(out), "--num-threads", "1", "--batch-size", "200"],
@@ -348,6 +354,7 @@ def start(src: Path, out: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_sigint_by_default if os.name == "posix" else None,
     )
 
 
