@@ -12,17 +12,17 @@
 
 pub mod features;
 
-/// Per-line debugging view for tools: `(prose score, run gain, in run, cohesion)` per line.
+/// Per-line debugging view for tools: `(prose score, run gain, in run, cohesion, template)` per
+/// line, decoded with the site's profile when one is given.
 #[doc(hidden)]
 #[must_use]
-pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>)> {
+pub fn debug_scores(text: &str, site: Option<&SiteProfile>) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>, bool)> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
-    let d = seg.decode(&raw, None);
-    let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh);
-    rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
+    let d = seg.decode(&raw, site);
+    let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh).zip(&d.template);
+    rows.map(|((((&a, &b), &c), &e), &t)| (a, b, c, e, t)).collect()
 }
-
 
 use crate::profile::SiteProfile;
 use crate::rules::Rules;
