@@ -142,6 +142,8 @@ struct Tuning {
     profile_min_pages: u32,
     /// Score taken from (and at most zero left to) a template line.
     template_penalty: f32,
+    /// Cost of passing over a template line inside a run.
+    template_skip_cost: f32,
     /// A prose line with at least this cohesion with its article is not template there.
     template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
@@ -176,6 +178,7 @@ const TUNING: Tuning = Tuning {
     template_share: 0.0,
     profile_min_pages: 5,
     template_penalty: 3.0,
+    template_skip_cost: 3.0,
     template_keep_cohesion: 0.35,
 };
 
@@ -221,7 +224,7 @@ impl Segmenter {
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
         let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
-        let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
+        let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
         let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
         // With a profile of enough pages, a list of stories is what the site repeats: the shape
         // alone no longer makes one (short wire-style articles look like lists).
@@ -243,6 +246,9 @@ impl Segmenter {
                 }
             }
         }
+        // The article does not carry its site's template: passing over a template line inside
+        // the run costs more than passing over other chrome.
+        let skip: Vec<f32> = skip.iter().zip(&template).map(|(&c, &tm)| if tm { c.max(t.template_skip_cost) } else { c }).collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
@@ -329,12 +335,14 @@ struct SiteView {
 /// quoted as a blurb elsewhere; so is one that coheres with the first-pass article; and when
 /// most of the article is known, each line from about one other page, the page is a
 /// republished copy, not template.
+#[allow(clippy::too_many_arguments)]
 fn site_template(
     raw: &[RawLine<'_>],
     feats: &[LineFeatures],
+    words: &[u64],
     base: &[Option<f32>],
     first: &[bool],
-    coh: &[Option<f32>],
+    echo: &[Option<usize>],
     sp: &SiteProfile,
     t: Tuning,
 ) -> SiteView {
@@ -346,6 +354,10 @@ fn site_template(
         .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
         .collect();
     let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
+    // Cohesion with the lines of the first-pass article the site does not repeat: a blurb list
+    // taken into the first run must not lend its items support.
+    let unknown_article: Vec<bool> = first.iter().zip(&seen).map(|(&f, &s)| f && !s).collect();
+    let coh = cohesion(feats, words, base, &unknown_article, echo, t);
     let chrome: Vec<bool> = (0..n).map(|i| sp.pages >= 4 && u64::from(counts[i]) * 4 >= sp.pages && !feats[i].sentence_like()).collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
