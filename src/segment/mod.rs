@@ -740,31 +740,29 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         };
         labels.push(lab);
     }
-    // Blocks of template lines that are not site chrome are lists of stories: a line without
-    // a sentence end followed by another line of the block is a headline and that line its
-    // lede, whatever its shape.
+    // Blocks of template lines that are not site chrome are lists of stories. A list has one
+    // layout: every item a lede, or headline and lede pairs. The layout is chosen for the whole
+    // block from how its lines alternate, so a lede that happens to look like a title (a cut
+    // dateline) or a headline that ends with a full stop follows its neighbours.
     let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
-    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !feats[i].dateline && !in_run[i];
-    let mut i = 0;
-    while i < n {
-        if in_block(i) && !feats[i].ends_terminal && !feats[i].dateline && feats[i].n_words >= 2 && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
-            if let Some(j) = next_content(i).filter(|&j| in_block(j) && d.heads[j].is_none()) {
-                labels[i] = (Label::Headline, "teaser-headline");
-                labels[j] = (Label::Teaser, if feats[j].truncated { "truncated" } else { "site-blurb" });
-                i = j + 1;
-                continue;
+    for block in story_blocks(d) {
+        match block_layout(&block, feats, &d.heads) {
+            Some(offset) => {
+                for (k, &i) in block.iter().enumerate() {
+                    if k < offset || (k - offset) % 2 == 1 || k + 1 == block.len() {
+                        // A lede (or the unpaired line at either end: it keeps its own shape's label).
+                        if k >= offset && (k - offset) % 2 == 1 {
+                            labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
+                        }
+                    } else {
+                        labels[i] = (Label::Headline, "teaser-headline");
+                    }
+                }
             }
-        }
-        i += 1;
-    }
-    // Any other line of such a block between teasers is a teaser too (a blurb cut short).
-    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
-    let snapshot = labels.clone();
-    for i in 0..n {
-        if in_block(i) && snapshot[i].0 == Label::Boilerplate {
-            let teaserish = |j: Option<usize>| j.is_some_and(|j| matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j]);
-            if teaserish(prev_content(i)) && teaserish(next_content(i)) {
-                labels[i] = (Label::Teaser, "site-blurb");
+            None => {
+                for &i in &block {
+                    labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
+                }
             }
         }
     }
@@ -814,6 +812,82 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         }
     }
     labels
+}
+
+/// The site's lists of stories on a page: runs of consecutive non-empty lines outside the
+/// article run, without rule hits, datelines or site chrome, that start and end on template
+/// lines (lines between them that the profile does not know, a blurb reworded on this page,
+/// belong to the list), extended over blurb-shaped lines just past either end. Blocks of fewer
+/// than two lines are left out.
+fn story_blocks(d: &Decoded) -> Vec<Vec<usize>> {
+    let feats = &d.feats;
+    let member = |i: usize| !d.in_run[i] && feats[i].rule.is_none() && !d.chrome[i] && !feats[i].dateline;
+    let blurb_shaped = |i: usize| feats[i].truncated || feats[i].sentence_like();
+    let content: Vec<usize> = (0..feats.len()).filter(|&i| !feats[i].is_empty()).collect();
+    let mut out = Vec::new();
+    for segment in content.split(|&i| !member(i)) {
+        let Some(first) = segment.iter().position(|&i| d.template[i]) else { continue };
+        let last = segment.iter().rposition(|&i| d.template[i]).unwrap_or(first);
+        let mut a = first;
+        while a > 0 && blurb_shaped(segment[a - 1]) {
+            a -= 1;
+        }
+        let mut b = last + 1;
+        while b < segment.len() && blurb_shaped(segment[b]) {
+            b += 1;
+        }
+        if b - a >= 2 {
+            out.push(segment[a..b].to_vec());
+        }
+    }
+    out
+}
+
+/// How a list of stories is laid out: `Some(offset)` when its lines pair up as headline and
+/// lede from position `offset` (0 or 1), `None` when every line is a lede. Each layout is
+/// charged for the lines that do not fit it: a line in a lede's place that is not blurb-shaped,
+/// a line in a headline's place that is not title-shaped (half for a short line with a full
+/// stop), and each line a pairing leaves unpaired. The cheapest layout wins, every line a lede
+/// on ties: so one lede that happens to look like a title (a cut dateline) does not turn a
+/// list of ledes into pairs, and a headline with a full stop follows its neighbours.
+fn block_layout(block: &[usize], feats: &[LineFeatures], heads: &[Option<usize>]) -> Option<usize> {
+    let head_fit = |k: usize| {
+        let f = &feats[block[k]];
+        let short = !f.truncated && f.eff_words() <= 25.0;
+        let heads_cut = block.get(k + 1).is_some_and(|&j| feats[j].truncated && feats[j].n_words > f.n_words);
+        if heads[block[k]].is_some() || short && (heads_cut || !f.sentence_like() && (f.title_like() || !f.ends_terminal)) {
+            1.0
+        } else if short && !f.sentence_like() {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let lede_fit = |k: usize| {
+        let f = &feats[block[k]];
+        if f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3 || k > 0 && heads[block[k - 1]] == Some(block[k]) {
+            1.0
+        } else if f.ends_terminal {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let m = block.len();
+    let all_ledes: f32 = (0..m).map(|k| 1.0 - lede_fit(k)).sum();
+    let paired = |offset: usize| {
+        let pairs = (m - offset) / 2;
+        let unpaired = (m - 2 * pairs) as f32;
+        let misfit: f32 = (0..pairs).map(|p| offset + 2 * p).map(|k| (1.0 - head_fit(k)) + (1.0 - lede_fit(k + 1))).sum();
+        (pairs > 0).then_some(misfit + unpaired)
+    };
+    let mut best = (all_ledes, None);
+    for offset in [0, 1] {
+        if let Some(cost) = paired(offset).filter(|&c| c < best.0) {
+            best = (cost, Some(offset));
+        }
+    }
+    best.1
 }
 
 fn build_page(text: &str, raw: &[RawLine<'_>], feats: &[LineFeatures], labels: Vec<(Label, &'static str)>) -> Page {
