@@ -12,11 +12,14 @@
 
 pub mod features;
 
-/// Per-line debugging view for tools: `(prose score, run gain, in run, cohesion, template)` per
-/// line, decoded with the site's profile when one is given.
+/// One line of [`debug_scores`]: `(prose score, run gain, in run, cohesion, template)`.
+#[doc(hidden)]
+pub type DebugRow = (Option<f32>, Option<f32>, bool, Option<f32>, bool);
+
+/// Per-line debugging view for tools, decoded with the site's profile when one is given.
 #[doc(hidden)]
 #[must_use]
-pub fn debug_scores(text: &str, site: Option<&SiteProfile>) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>, bool)> {
+pub fn debug_scores(text: &str, site: Option<&SiteProfile>) -> Vec<DebugRow> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
     let d = seg.decode(&raw, site);
