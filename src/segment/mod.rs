@@ -145,8 +145,12 @@ struct Tuning {
     profile_min_pages: u32,
     /// Score taken from (and at most zero left to) a template line.
     template_penalty: f32,
-    /// Cost of passing over a template line inside a run.
+    /// Cost of passing over a blurb-shaped template line inside a run.
     template_skip_cost: f32,
+    /// A line on at least this share of a site's pages is site chrome...
+    chrome_share: f32,
+    /// ...and prose is, on at least this share.
+    chrome_prose_share: f32,
     /// A prose line with at least this cohesion with its article is not template there.
     template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
@@ -182,6 +186,8 @@ const TUNING: Tuning = Tuning {
     profile_min_pages: 5,
     template_penalty: 3.0,
     template_skip_cost: 3.0,
+    chrome_share: 0.25,
+    chrome_prose_share: 0.9,
     template_keep_cohesion: 0.35,
 };
 
@@ -209,7 +215,7 @@ impl Segmenter {
     pub fn segment_with(&self, text: &str, site: Option<&SiteProfile>) -> Page {
         let raw = split_lines(text);
         let d = self.decode(&raw, site);
-        let labels = label_lines(&d);
+        let labels = label_lines(&d, &raw);
         build_page(text, &raw, &d.feats, labels)
     }
 
@@ -250,8 +256,16 @@ impl Segmenter {
             }
         }
         // The article does not carry its site's template: passing over a template line inside
-        // the run costs more than passing over other chrome.
-        let skip: Vec<f32> = skip.iter().zip(&template).map(|(&c, &tm)| if tm { c.max(t.template_skip_cost) } else { c }).collect();
+        // the run costs more than passing over other chrome, and known prose (a story's blurb)
+        // twice as much as a short known line (a sub-head that a few of the site's articles
+        // share).
+        let skip: Vec<f32> = (0..raw.len())
+            .map(|i| match (template[i], feats[i].sentence_like() || feats[i].truncated) {
+            (true, true) => skip[i].max(t.template_skip_cost),
+            (true, false) => skip[i].max(t.template_skip_cost / 2.0),
+            (false, _) => skip[i],
+        })
+            .collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
@@ -361,7 +375,14 @@ fn site_template(
     // taken into the first run must not lend its items support.
     let unknown_article: Vec<bool> = first.iter().zip(&seen).map(|(&f, &s)| f && !s).collect();
     let coh = cohesion(feats, words, base, &unknown_article, echo, t);
-    let chrome: Vec<bool> = (0..n).map(|i| sp.pages >= 4 && u64::from(counts[i]) * 4 >= sp.pages && !feats[i].sentence_like()).collect();
+    // Site chrome: a line on a quarter of the site's pages, or prose on nine in ten of them (a
+    // story's blurb is on the pages of a few days; a call to action in sentences is on all).
+    let chrome: Vec<bool> = (0..n)
+        .map(|i| {
+            let share = if feats[i].sentence_like() { t.chrome_prose_share } else { t.chrome_share };
+            sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32
+        })
+        .collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
     known.sort_unstable();
@@ -375,16 +396,35 @@ fn site_template(
             }
         }
     };
-    let mate = |i: usize, j: Option<usize>| {
-        j.is_some_and(|j| seen[j] && !chrome[j] && !feats[j].dateline && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
+    // A mate: a known line next to `i` that recurs with it (a similar count), or known prose
+    // past one line the profile does not know and that is about another story (a blurb
+    // reworded on this page, not the next paragraph of the same article). Cut-off ledes are no
+    // mates: a featured story's teaser often sits just above the article's own lede.
+    let mate_of = |i: usize, j: usize| {
+        seen[j] && !chrome[j] && !feats[j].dateline && !feats[j].truncated && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j])
     };
-    let template = (0..n)
+    let mate = |i: usize, back: bool| {
+        let j = neighbour(i, back);
+        j.is_some_and(|j| {
+            mate_of(i, j)
+        })
+    };
+    let mut template: Vec<bool> = (0..n)
         .map(|i| {
             let prose = feats[i].sentence_like();
-            let alone = prose && !mate(i, neighbour(i, true)) && !mate(i, neighbour(i, false));
-            seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
+            let alone = prose && !mate(i, true) && !mate(i, false);
+            chrome[i] || seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
         })
         .collect();
+    // A line the profile does not know between two template lines of a list (a blurb reworded
+    // on this page) belongs to the list.
+    let listed = |j: Option<usize>| j.is_some_and(|j| template[j] && !chrome[j] && !feats[j].dateline);
+    let sandwiched: Vec<usize> = (0..n)
+        .filter(|&i| !seen[i] && !feats[i].is_empty() && feats[i].rule.is_none() && listed(neighbour(i, true)) && listed(neighbour(i, false)))
+        .collect();
+    for i in sandwiched {
+        template[i] = true;
+    }
     SiteView { template, chrome }
 }
 
@@ -561,11 +601,7 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
     };
-    let overlap = |a: &LineFeatures, b: &LineFeatures| {
-        let other = b.content.get(words);
-        let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
-        shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
-    };
+    let overlap = |a: &LineFeatures, b: &LineFeatures| word_overlap(a, b, words);
     // The block must also be off the topic of the article, judged two ways: (a) its lines'
     // cohesion with the whole first-pass article stays low; or (b) their share of words used
     // by the first-pass article outside the block stays low, where that outside part is the
@@ -649,6 +685,13 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     out
 }
 
+/// The share of the shorter line's content words that the other line uses.
+fn word_overlap(a: &LineFeatures, b: &LineFeatures, words: &[u64]) -> f32 {
+    let other = b.content.get(words);
+    let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
+    shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
+}
+
 /// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?
 fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize) -> bool {
     !feats[i].truncated && echo[i].is_some_and(|j| feats[j].truncated && feats[i].n_words > feats[j].n_words)
@@ -702,7 +745,7 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
 }
 
 /// Labels every line from the runs and the shapes.
-fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
+fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
     let (feats, base, in_run, echo, template) = (&d.feats, &d.base, &d.in_run, &d.echo, &d.template);
     let n = feats.len();
     let mut labels: Vec<(Label, &'static str)> = Vec::with_capacity(n);
@@ -713,7 +756,14 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
     for (i, f) in feats.iter().enumerate() {
         let blurb_shaped = f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3;
         let lab = if f.is_empty() {
-            (Label::Boilerplate, "empty")
+            // With a profile every line of the run that is not template is the article's: so is
+            // a mark with no words in it ("* * *", a zero-width space), its own section break. A
+            // blank line is not text at all.
+            if d.profiled && in_run[i] && !raw[i].text.trim().is_empty() {
+                (Label::Body, "body-run")
+            } else {
+                (Label::Boilerplate, "empty")
+            }
         } else if let Some(hit) = f.rule {
             (Label::Boilerplate, hit.category.reason())
         } else if d.heads[i].is_some() {
@@ -721,9 +771,11 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         } else if lede_of_head[i] {
             (Label::Teaser, if f.truncated { "truncated" } else { "blurb" })
         } else if in_run[i] {
-            if template[i] && !f.sentence_like() {
+            // Site chrome inside the run is boilerplate; a sub-head that a few of the site's
+            // articles share is the article's.
+            if template[i] && !f.sentence_like() && d.chrome[i] {
                 (Label::Boilerplate, "site-template")
-            } else if d.profiled && !template[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
+            } else if d.profiled && !d.chrome[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, "in-run-chrome")

@@ -280,17 +280,75 @@ fn profiled_list_of_ledes_keeps_a_title_shaped_lede_a_teaser() {
 
 #[test]
 fn profiled_run_does_not_pass_over_template_to_reach_a_reworded_blurb() {
-    let pages = site_pages(14, 3, false);
+    let pages = site_pages(14, 5, false);
     let profile = learn_site(&pages);
-    // This page words the middle blurb of its list anew: the profile does not know that line,
+    // This page words the last blurb of its list anew: the profile does not know that line,
     // and it reads as prose, but reaching it would take the article run over known blurbs.
-    let (_, lede, _) = STORIES[7];
-    let reworded = "Strong winds tore down power cables in the western districts and left some fourteen thousand households in the dark.";
-    let page = pages[9].replace(lede, reworded);
-    assert_ne!(page, pages[9]);
+    let (_, lede, _) = STORIES[5];
+    let reworded = "Councillors have decided that the city will once again have trams, on a line that was ripped up during the nineteen sixties so that buses could take over the route.";
+    let page = pages[10].replace(lede, reworded);
+    assert_ne!(page, pages[10]);
     let rows = labelled(&page, &profile);
-    assert_eq!(list_labels(&rows), ["teaser", "teaser", "teaser"], "{rows:#?}");
+    assert_eq!(list_labels(&rows), ["teaser"; 5], "{rows:#?}");
     let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
-    let (_, lede, paras) = STORIES[9];
+    let (_, lede, paras) = STORIES[10];
     assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
+}
+
+#[test]
+fn profiled_unknown_line_between_list_lines_belongs_to_the_list() {
+    // A site without a heading over its list: the list starts right after the article.
+    let pages: Vec<String> = site_pages(14, 3, true).iter().map(|p| p.replace("Elsewhere in the Chronicle\n", "")).collect();
+    let profile = learn_site(&pages);
+    // The first blurb's lede is worded anew on this page: between two known headlines, it is a
+    // lede of the list, not the article's last paragraph.
+    let (_, lede, _) = STORIES[9];
+    let reworded = "The family bakery on Mill Street, which has been run by the Brandt brothers and their ancestors for four generations, marked a century in business on Friday by handing a free loaf of bread to every single customer who came through the door.";
+    let page = pages[10].replace(lede, reworded);
+    assert_ne!(page, pages[10]);
+    let rows = labelled(&page, &profile);
+    let (_, lede, paras) = STORIES[10];
+    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+    assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
+    let start = rows.iter().position(|(_, t)| t == paras[2]).unwrap() + 1;
+    let list: Vec<&str> = rows[start..rows.len() - 2].iter().map(|(l, _)| *l).collect();
+    assert_eq!(list, ["headline", "teaser"].repeat(3), "{rows:#?}");
+}
+
+#[test]
+fn profiled_run_keeps_section_marks_and_shared_sub_heads() {
+    let mut pages = site_pages(14, 3, false);
+    // A few of the site's articles share a sub-head; one has a section mark with no words.
+    for p in [2, 5, 9] {
+        let (_, _, paras) = STORIES[p];
+        pages[p] = pages[p].replace(paras[1], &format!("What happens next\n{}", paras[1]));
+    }
+    let (_, _, paras) = STORIES[9];
+    pages[9] = pages[9].replace(paras[2], &format!("* * *\n\u{200b}\n{}", paras[2]));
+    let profile = learn_site(&pages);
+    assert_eq!(profile.site(Some("chronicle.example")).unwrap().count("What happens next"), 3);
+    for p in [2, 5, 9] {
+        let rows = labelled(&pages[p], &profile);
+        let label = |text: &str| rows.iter().find(|(_, t)| t == text).unwrap().0;
+        assert_eq!(label("What happens next"), "body", "page {p}: {rows:#?}");
+        if p == 9 {
+            assert_eq!((label("* * *"), label("\u{200b}")), ("body", "body"), "{rows:#?}");
+        }
+    }
+    // Without a profile a line with no words is boilerplate, as before.
+    let plain = Segmenter::default().segment(&pages[9]);
+    let star = pages[9].split('\n').position(|l| l == "* * *").unwrap();
+    assert_eq!(plain.lines[star].reason, "empty");
+}
+
+#[test]
+fn profiled_prose_on_every_page_is_chrome() {
+    let cta = "Our reporters would love to hear your story ideas and your tips.";
+    let pages: Vec<String> = site_pages(14, 3, false).iter().map(|p| p.replace("Tell us what you think", cta)).collect();
+    let profile = learn_site(&pages);
+    for page in &pages {
+        let rows = labelled(page, &profile);
+        let (label, _) = rows.iter().find(|(_, t)| t == cta).unwrap();
+        assert_eq!(*label, "boilerplate", "{rows:#?}");
+    }
 }
