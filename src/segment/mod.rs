@@ -183,7 +183,7 @@ const TUNING: Tuning = Tuning {
     list_max_cohesion: 0.2,
     list_max_outside_cohesion: 0.15,
     template_share: 0.0,
-    profile_min_pages: 5,
+    profile_min_pages: 20,
     template_penalty: 3.0,
     template_skip_cost: 3.0,
     chrome_share: 0.25,

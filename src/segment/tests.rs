@@ -205,26 +205,28 @@ const STORIES: &[(&str, &str, &[&str])] = &[
 /// The pages of a fictional site, one story each: navigation, the story (its lede as the first
 /// paragraph, except for the story whose lede is a cut dateline), a list of the `back` stories
 /// before it (headline and lede, or lede alone), and the footer. Page `p` carries story
-/// `p % 14`; blurbs wrap around.
+/// `p % 14`, its paragraphs told again in other words (a follow-up) from page 14 on; blurbs
+/// wrap around.
 fn site_pages(n: usize, back: usize, headlines: bool) -> Vec<String> {
     (0..n)
         .map(|p| {
             let k = p % STORIES.len();
             let (_, lede, paras) = STORIES[k];
-            let mut lines: Vec<&str> = vec!["Front page", "Sport", "Weather"];
+            let follow_up = |para: &str| if p < STORIES.len() { para.to_string() } else { format!("In a follow-up report, {para}") };
+            let mut lines: Vec<String> = ["Front page", "Sport", "Weather"].map(String::from).to_vec();
             if !paras[0].starts_with(lede) {
-                lines.push(lede);
+                lines.push(lede.to_string());
             }
-            lines.extend_from_slice(paras);
-            lines.push("Elsewhere in the Chronicle");
+            lines.extend(paras.iter().map(|para| follow_up(para)));
+            lines.push("Elsewhere in the Chronicle".to_string());
             for b in 1..=back {
                 let (title, lede, _) = STORIES[(k + STORIES.len() - b) % STORIES.len()];
                 if headlines {
-                    lines.push(title);
+                    lines.push(title.to_string());
                 }
-                lines.push(lede);
+                lines.push(lede.to_string());
             }
-            lines.extend_from_slice(&["Tell us what you think", "© 2025 The Chronicle"]);
+            lines.extend(["Tell us what you think", "© 2025 The Chronicle"].map(String::from));
             lines.join("\n")
         })
         .collect()
@@ -240,15 +242,25 @@ fn labelled(page: &str, profile: &crate::Profile) -> Vec<(&'static str, String)>
     seg.lines.iter().map(|l| (l.label.as_str(), page[l.bytes.clone()].to_string())).collect()
 }
 
+/// The labels of the lines after the line `after` and before the two footer lines.
+fn labels_after(rows: &[(&'static str, String)], after: &str) -> Vec<&'static str> {
+    let start = rows.iter().position(|(_, t)| t == after).unwrap() + 1;
+    rows[start..rows.len() - 2].iter().map(|(l, _)| *l).collect()
+}
+
 /// The labels of the list after "Elsewhere in the Chronicle".
 fn list_labels(rows: &[(&'static str, String)]) -> Vec<&'static str> {
-    let start = rows.iter().position(|(_, t)| t == "Elsewhere in the Chronicle").unwrap() + 1;
-    rows[start..rows.len() - 2].iter().map(|(l, _)| *l).collect()
+    labels_after(rows, "Elsewhere in the Chronicle")
+}
+
+/// The pages of a site without a heading over its list: the list starts right after the article.
+fn site_pages_without_heading(n: usize, back: usize, headlines: bool) -> Vec<String> {
+    site_pages(n, back, headlines).iter().map(|p| p.replace("Elsewhere in the Chronicle\n", "")).collect()
 }
 
 #[test]
 fn profiled_list_of_pairs_keeps_its_layout_around_odd_lines() {
-    let pages = site_pages(14, 3, true);
+    let pages = site_pages(28, 3, true);
     let profile = learn_site(&pages);
     // Pages 4 to 6 list story 3, whose lede is a cut dateline ("PORTVILLE, Ont."): it stays the
     // lede of its headline, never a headline of the next line. Pages 5 to 7 list story 4, whose
@@ -269,7 +281,7 @@ fn profiled_list_of_pairs_keeps_its_layout_around_odd_lines() {
 
 #[test]
 fn profiled_list_of_ledes_keeps_a_title_shaped_lede_a_teaser() {
-    let pages = site_pages(14, 3, false);
+    let pages = site_pages(28, 3, false);
     let profile = learn_site(&pages);
     // Pages 4, 5 and 6 list the cut dateline at each position of the list.
     for p in [4, 5, 6] {
@@ -280,7 +292,7 @@ fn profiled_list_of_ledes_keeps_a_title_shaped_lede_a_teaser() {
 
 #[test]
 fn profiled_run_does_not_pass_over_template_to_reach_a_reworded_blurb() {
-    let pages = site_pages(14, 5, false);
+    let pages = site_pages_without_heading(28, 5, false);
     let profile = learn_site(&pages);
     // This page words the last blurb of its list anew: the profile does not know that line,
     // and it reads as prose, but reaching it would take the article run over known blurbs.
@@ -289,16 +301,15 @@ fn profiled_run_does_not_pass_over_template_to_reach_a_reworded_blurb() {
     let page = pages[10].replace(lede, reworded);
     assert_ne!(page, pages[10]);
     let rows = labelled(&page, &profile);
-    assert_eq!(list_labels(&rows), ["teaser"; 5], "{rows:#?}");
-    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
     let (_, lede, paras) = STORIES[10];
+    assert_eq!(labels_after(&rows, paras[2]), ["teaser"; 5], "{rows:#?}");
+    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
     assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
 }
 
 #[test]
 fn profiled_unknown_line_between_list_lines_belongs_to_the_list() {
-    // A site without a heading over its list: the list starts right after the article.
-    let pages: Vec<String> = site_pages(14, 3, true).iter().map(|p| p.replace("Elsewhere in the Chronicle\n", "")).collect();
+    let pages = site_pages_without_heading(28, 3, true);
     let profile = learn_site(&pages);
     // The first blurb's lede is worded anew on this page: between two known headlines, it is a
     // lede of the list, not the article's last paragraph.
@@ -310,14 +321,12 @@ fn profiled_unknown_line_between_list_lines_belongs_to_the_list() {
     let (_, lede, paras) = STORIES[10];
     let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
     assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
-    let start = rows.iter().position(|(_, t)| t == paras[2]).unwrap() + 1;
-    let list: Vec<&str> = rows[start..rows.len() - 2].iter().map(|(l, _)| *l).collect();
-    assert_eq!(list, ["headline", "teaser"].repeat(3), "{rows:#?}");
+    assert_eq!(labels_after(&rows, paras[2]), ["headline", "teaser"].repeat(3), "{rows:#?}");
 }
 
 #[test]
 fn profiled_run_keeps_section_marks_and_shared_sub_heads() {
-    let mut pages = site_pages(14, 3, false);
+    let mut pages = site_pages(28, 3, false);
     // A few of the site's articles share a sub-head; one has a section mark with no words.
     for p in [2, 5, 9] {
         let (_, _, paras) = STORIES[p];
@@ -344,7 +353,7 @@ fn profiled_run_keeps_section_marks_and_shared_sub_heads() {
 #[test]
 fn profiled_prose_on_every_page_is_chrome() {
     let cta = "Our reporters would love to hear your story ideas and your tips.";
-    let pages: Vec<String> = site_pages(14, 3, false).iter().map(|p| p.replace("Tell us what you think", cta)).collect();
+    let pages: Vec<String> = site_pages(28, 3, false).iter().map(|p| p.replace("Tell us what you think", cta)).collect();
     let profile = learn_site(&pages);
     for page in &pages {
         let rows = labelled(page, &profile);
