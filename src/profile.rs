@@ -158,6 +158,9 @@ impl Profile {
         for sp in self.sites.values_mut() {
             sp.counts.retain(|_, c| *c >= min_pages);
             sp.texts.retain(|k, _| sp.counts.contains_key(k));
+            // Give the dropped keys' room back: a pruned profile is kept for long.
+            sp.counts.shrink_to_fit();
+            sp.texts.shrink_to_fit();
         }
         self.min_pages = self.min_pages.max(min_pages);
     }

@@ -271,6 +271,11 @@ impl Segmenter {
         // the run grows over the lines up to the nearest template, rule or teaser line.
         if profiled {
             let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
+            // A page without prose (a table, a schedule) has no run: its article is then the
+            // longest stretch of three or more lines the site does not repeat.
+            if !in_run.contains(&true) {
+                open_unknown_run(&mut in_run, &feats, |i| stop(i) || feats[i].dateline);
+            }
             grow_runs(&mut in_run, stop);
         }
         Decoded { feats, base, echo, coh, gains, in_run, template, chrome, heads, profiled }
@@ -291,6 +296,31 @@ fn grow_runs(in_run: &mut [bool], stop: impl Fn(usize) -> bool) {
             in_run[b] = true;
             b += 1;
         }
+    }
+}
+
+/// Marks the longest stretch of at least three non-empty lines for which `stop` does not hold
+/// (empty lines inside it do not count and do not break it) as the run; the earliest on ties.
+fn open_unknown_run(in_run: &mut [bool], feats: &[LineFeatures], stop: impl Fn(usize) -> bool) {
+    const MIN_LINES: usize = 3;
+    let mut best: Option<(usize, usize, usize)> = None; // (lines, first, last)
+    let mut cur: Option<(usize, usize, usize)> = None;
+    for (i, f) in feats.iter().enumerate() {
+        if f.is_empty() {
+            continue;
+        }
+        if stop(i) {
+            cur = None;
+            continue;
+        }
+        let c = cur.map_or((1, i, i), |(n, a, _)| (n + 1, a, i));
+        cur = Some(c);
+        if c.0 >= MIN_LINES && best.map_or(true, |b| c.0 > b.0) {
+            best = Some(c);
+        }
+    }
+    if let Some((_, a, b)) = best {
+        in_run[a..=b].fill(true);
     }
 }
 
@@ -872,27 +902,42 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
 /// The site's lists of stories on a page: runs of consecutive non-empty lines outside the
 /// article run, without rule hits, datelines or site chrome, that start and end on template
 /// lines (lines between them that the profile does not know, a blurb reworded on this page,
-/// belong to the list), extended over blurb-shaped lines just past either end. Blocks of fewer
-/// than two lines are left out.
+/// belong to the list), extended over blurb-shaped lines just past either end. Three unknown
+/// lines in a row end a list: a stretch of text the site does not repeat is the page's own.
+/// Blocks of fewer than two lines are left out.
 fn story_blocks(d: &Decoded) -> Vec<Vec<usize>> {
+    const MAX_UNKNOWN: usize = 2;
     let feats = &d.feats;
     let member = |i: usize| !d.in_run[i] && feats[i].rule.is_none() && !d.chrome[i] && !feats[i].dateline;
     let blurb_shaped = |i: usize| feats[i].truncated || feats[i].sentence_like();
     let content: Vec<usize> = (0..feats.len()).filter(|&i| !feats[i].is_empty()).collect();
     let mut out = Vec::new();
-    for segment in content.split(|&i| !member(i)) {
-        let Some(first) = segment.iter().position(|&i| d.template[i]) else { continue };
-        let last = segment.iter().rposition(|&i| d.template[i]).unwrap_or(first);
-        let mut a = first;
-        while a > 0 && blurb_shaped(segment[a - 1]) {
-            a -= 1;
+    for members in content.split(|&i| !member(i)) {
+        // Split where more than `MAX_UNKNOWN` lines in a row are not template.
+        let mut parts: Vec<&[usize]> = Vec::new();
+        let (mut start, mut unknown) = (0, 0);
+        for (k, &i) in members.iter().enumerate() {
+            unknown = if d.template[i] { 0 } else { unknown + 1 };
+            if unknown == MAX_UNKNOWN + 1 {
+                parts.push(&members[start..k]);
+                start = k;
+            }
         }
-        let mut b = last + 1;
-        while b < segment.len() && blurb_shaped(segment[b]) {
-            b += 1;
-        }
-        if b - a >= 2 {
-            out.push(segment[a..b].to_vec());
+        parts.push(&members[start..]);
+        for segment in parts {
+            let Some(first) = segment.iter().position(|&i| d.template[i]) else { continue };
+            let last = segment.iter().rposition(|&i| d.template[i]).unwrap_or(first);
+            let mut a = first;
+            while a > 0 && blurb_shaped(segment[a - 1]) {
+                a -= 1;
+            }
+            let mut b = last + 1;
+            while b < segment.len() && blurb_shaped(segment[b]) {
+                b += 1;
+            }
+            if b - a >= 2 {
+                out.push(segment[a..b].to_vec());
+            }
         }
     }
     out

@@ -361,3 +361,20 @@ fn profiled_prose_on_every_page_is_chrome() {
         assert_eq!(*label, "boilerplate", "{rows:#?}");
     }
 }
+
+#[test]
+fn profiled_page_without_prose_keeps_its_own_lines_as_body() {
+    let mut pages = site_pages(28, 3, false);
+    // Page 20 carries a schedule instead of a story: no line reads as a sentence, but none of
+    // them is on another page of the site.
+    let schedule = ["Round one: 4 March – Harbour Park", "Round two: 18 March – Mill Lane", "Round three: 1 April – Lakeside", "Final: 15 April – Town Stadium"];
+    let list: Vec<&str> = [5, 4, 3].iter().map(|&k| STORIES[k].1).collect();
+    pages[20] = [&["Front page", "Sport", "Weather"][..], &schedule, &["Elsewhere in the Chronicle"], &list, &["Tell us what you think", "© 2025 The Chronicle"]]
+        .concat()
+        .join("\n");
+    let profile = learn_site(&pages);
+    let rows = labelled(&pages[20], &profile);
+    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+    assert_eq!(body, schedule, "{rows:#?}");
+    assert_eq!(list_labels(&rows), ["teaser"; 3], "{rows:#?}");
+}
