@@ -70,10 +70,25 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure_memory(shared: Path, n_pages: int, threads: int) -> dict:
-    """Streams ``make_crawl.py --scale n_pages`` into ``Profile.learn``; returns the figures."""
-    cmd = [sys.executable, str(shared / "tools" / "make_crawl.py"), "--scale", str(n_pages), "--seed", "5"]
+LOAD_PROBE = """
+import ctypes, gc, os, sys
+import newsclean
+def rss():
     gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+before = rss()
+p = newsclean.Profile.load(sys.argv[1])
+print(rss() - before, len(p))
+"""
+
+
+def measure_memory(shared: Path, n_pages: int, threads: int) -> dict:
+    """Streams ``make_crawl.py --scale n_pages`` into ``Profile.learn`` (default ``max_keys``),
+    prunes it as for saving (``prune(2)``), and measures the pruned profile's resident size by
+    loading its file in a fresh process."""
+    cmd = [sys.executable, str(shared / "tools" / "make_crawl.py"), "--scale", str(n_pages), "--seed", "5"]
     before = rss_bytes()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, encoding="utf-8")
     pending: collections.deque = collections.deque()
@@ -97,7 +112,6 @@ def measure_memory(shared: Path, n_pages: int, threads: int) -> dict:
     learn_s = time.perf_counter() - t0
     if proc.wait() != 0:
         raise SystemExit(f"error: {' '.join(cmd)} failed with status {proc.returncode}")
-    gc.collect()
     alive = rss_bytes() - before
     keys = len(prof)
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,13 +119,13 @@ def measure_memory(shared: Path, n_pages: int, threads: int) -> dict:
         prof.save(path)
         file_all = path.stat().st_size
         prof.prune(2)
-        gc.collect()
-        pruned_alive = rss_bytes() - before
         prof.save(path)
         file_pruned = path.stat().st_size
+        out = subprocess.run([sys.executable, "-c", LOAD_PROBE, str(path)], capture_output=True, text=True, check=True)
+        loaded_rss, loaded_keys = (int(x) for x in out.stdout.split())
     return {
         "pages": n_pages, "mb": n_bytes / 1e6, "learn_s": learn_s, "keys": keys, "keys_2": len(prof),
-        "budget_pruned": prof.budget_pruned, "rss_alive": alive, "rss_alive_pruned": pruned_alive,
+        "budget_pruned": prof.budget_pruned, "rss_alive": alive, "loaded_rss": loaded_rss, "loaded_keys": loaded_keys,
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "file": file_all, "file_pruned": file_pruned,
     }
@@ -120,16 +134,15 @@ def measure_memory(shared: Path, n_pages: int, threads: int) -> dict:
 def print_memory(m: dict) -> None:
     mib = 1 << 20
     print(f"memory: make_crawl.py --scale {m['pages']} streamed into Profile.learn: {m['mb']:.0f} MB of text in {m['learn_s']:.1f} s "
-          f"(generator included), budget prune {'happened' if m['budget_pruned'] else 'did not happen'}")
-    print(f"  all keys: {m['keys']:,} ({m['keys'] / m['pages']:.2f} a page); resident memory of the live profile "
-          f"{m['rss_alive'] / mib:.1f} MiB = {m['rss_alive'] / max(m['keys'], 1):.0f} B a key; file {m['file'] / mib:.1f} MiB")
-    print(f"  after prune(2): {m['keys_2']:,} keys ({m['keys_2'] / m['pages']:.3f} a page); resident "
-          f"{m['rss_alive_pruned'] / mib:.1f} MiB = {m['rss_alive_pruned'] / max(m['keys_2'], 1):.0f} B a key; "
-          f"file {m['file_pruned'] / mib:.1f} MiB; peak RSS of this process {m['peak_rss'] / mib:.0f} MiB")
-    scale = 10_000_000 / m["pages"]
-    print(f"  extrapolated to 10,000,000 pages (keys grow linearly with pages at these measured rates, "
-          f"bytes a key as measured): all keys {m['rss_alive'] * scale / mib:,.0f} MiB; "
-          f"after prune(2) {m['rss_alive_pruned'] * scale / mib:,.0f} MiB")
+          f"(the generator included), key-budget prune {'happened' if m['budget_pruned'] else 'did not happen'}")
+    print(f"  learned: {m['keys']:,} keys ({m['keys'] / m['pages']:.2f} a page), resident {m['rss_alive'] / mib:.1f} MiB "
+          f"({m['rss_alive'] / max(m['keys'], 1):.0f} B a key), file {m['file'] / mib:.1f} MiB; peak RSS of this process {m['peak_rss'] / mib:.0f} MiB")
+    per_key = m["loaded_rss"] / max(m["loaded_keys"], 1)
+    print(f"  after prune(2): {m['keys_2']:,} keys ({m['keys_2'] / m['pages']:.3f} a page), file {m['file_pruned'] / mib:.1f} MiB; "
+          f"loaded in a fresh process: {m['loaded_rss'] / mib:.1f} MiB resident ({per_key:.0f} B a key)")
+    est = m["keys_2"] / m["pages"] * 10_000_000 * per_key
+    print(f"  extrapolated to 10,000,000 pages at the measured {m['keys_2'] / m['pages']:.3f} kept keys a page and {per_key:.0f} B a key: "
+          f"{est / mib:,.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
