@@ -234,7 +234,8 @@ impl Segmenter {
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
         let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
-        let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
+        let none = || vec![false; raw.len()];
+        let (template, chrome, own_phrase) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.own_phrase));
         // With a profile of enough pages, a list of stories is what the site repeats: the shape
         // alone no longer makes one (short wire-style articles look like lists).
         let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
@@ -270,7 +271,7 @@ impl Segmenter {
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
         if profiled {
-            let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
+            let stop = |i: usize| template[i] || feats[i].rule.is_some() && !own_phrase[i] || feats[i].truncated || heads[i].is_some() || in_list[i];
             // A page without prose (a table, a schedule) has no run: its article is then the
             // longest stretch of three or more lines the site does not repeat.
             if !in_run.contains(&true) {
@@ -278,7 +279,8 @@ impl Segmenter {
             }
             grow_runs(&mut in_run, stop);
         }
-        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, heads, profiled }
+        let own_phrase = own_phrase.iter().map(|&o| o && profiled).collect();
+        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, own_phrase, heads, profiled }
     }
 }
 
@@ -374,6 +376,9 @@ struct SiteView {
     /// The line is site chrome: not prose, and on at least a quarter of the site's pages
     /// (never a teaser).
     chrome: Vec<bool>,
+    /// A built-in chrome phrase matched inside this sentence, but no other page of the site
+    /// carries it: chrome recurs, so inside the article it is the article's.
+    own_phrase: Vec<bool>,
 }
 
 /// Marks the lines that the site prints on many of its pages (its template), from the
@@ -455,7 +460,14 @@ fn site_template(
     for i in sandwiched {
         template[i] = true;
     }
-    SiteView { template, chrome }
+    let own_phrase = (0..n)
+        .map(|i| {
+            feats[i].rule.is_some_and(|h| h.category != crate::rules::Category::User && h.strength == crate::rules::Strength::Contains)
+                && counts[i] <= 1
+                && LineFeatures { rule: None, ..feats[i].clone() }.sentence_like()
+        })
+        .collect();
+    SiteView { template, chrome, own_phrase }
 }
 
 /// What the decoder worked out for a page.
@@ -464,6 +476,8 @@ struct Decoded {
     template: Vec<bool>,
     /// Lines on a quarter or more of the site's pages.
     chrome: Vec<bool>,
+    /// Sentences with a chrome phrase that no other page of the site carries (profiled only).
+    own_phrase: Vec<bool>,
     /// For a teaser headline, the line of its lede (which starts with the headline's words).
     heads: Vec<Option<usize>>,
     /// Whether a site profile of enough pages informed the decoding.
@@ -795,7 +809,13 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
                 (Label::Boilerplate, "empty")
             }
         } else if let Some(hit) = f.rule {
-            (Label::Boilerplate, hit.category.reason())
+            // With a profile, a sentence that only this page carries is inside the article
+            // the article's own, even with a chrome phrase in it.
+            if d.own_phrase[i] && in_run[i] {
+                (Label::Body, "body-run")
+            } else {
+                (Label::Boilerplate, hit.category.reason())
+            }
         } else if d.heads[i].is_some() {
             (Label::Headline, "teaser-headline")
         } else if lede_of_head[i] {

@@ -269,3 +269,22 @@ fn profiled_page_without_prose_keeps_its_own_lines_as_body() {
     assert_eq!(body, schedule, "{rows:#?}");
     assert_eq!(list_labels(&rows), ["teaser"; 3], "{rows:#?}");
 }
+
+#[test]
+fn profiled_sentence_with_a_chrome_phrase_that_no_other_page_carries_is_body() {
+    let mut pages = site_pages(28, 3, false);
+    let own = "Click here to see the full list of results, which the organisers published on Monday evening.";
+    let (_, _, paras) = story(8);
+    pages[22] = pages[22].replace(&format!("In a follow-up report, {}", paras[2]), &format!("In a follow-up report, {}\n{own}", paras[2]));
+    assert!(pages[22].contains(own));
+    let profile = learn_site(&pages);
+    let rows = labelled(&pages[22], &profile);
+    assert_eq!(rows.iter().find(|(_, t)| t == own).unwrap().0, "body", "{rows:#?}");
+    // Without a profile the phrase rule decides; and the same sentence on every page is chrome.
+    let plain = Segmenter::default().segment(&pages[22]);
+    let at = pages[22].split('\n').position(|l| l == own).unwrap();
+    assert_eq!(plain.lines[at].reason, "rule:read-more");
+    let everywhere: Vec<String> = pages.iter().map(|p| p.replace("Tell us what you think", own)).collect();
+    let rows = labelled(&everywhere[22], &learn_site(&everywhere));
+    assert!(rows.iter().filter(|(_, t)| t == own).all(|(l, _)| *l == "boilerplate"), "{rows:#?}");
+}
