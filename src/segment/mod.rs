@@ -235,7 +235,7 @@ impl Segmenter {
         let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
         let none = || vec![false; raw.len()];
-        let (template, chrome, own_phrase) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.own_phrase));
+        let (template, chrome, overruled) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.overruled));
         // With a profile of enough pages, a list of stories is what the site repeats: the shape
         // alone no longer makes one (short wire-style articles look like lists).
         let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
@@ -271,7 +271,7 @@ impl Segmenter {
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
         if profiled {
-            let stop = |i: usize| template[i] || feats[i].rule.is_some() && !own_phrase[i] || feats[i].truncated || heads[i].is_some() || in_list[i];
+            let stop = |i: usize| template[i] || feats[i].rule.is_some() && !overruled[i] || feats[i].truncated || heads[i].is_some() || in_list[i];
             // A page without prose (a table, a schedule) has no run: its article is then the
             // longest stretch of three or more lines the site does not repeat.
             if !in_run.contains(&true) {
@@ -279,8 +279,8 @@ impl Segmenter {
             }
             grow_runs(&mut in_run, stop);
         }
-        let own_phrase = own_phrase.iter().map(|&o| o && profiled).collect();
-        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, own_phrase, heads, profiled }
+        let overruled = overruled.iter().map(|&o| o && profiled).collect();
+        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, overruled, heads, profiled }
     }
 }
 
@@ -376,9 +376,10 @@ struct SiteView {
     /// The line is site chrome: not prose, and on at least a quarter of the site's pages
     /// (never a teaser).
     chrome: Vec<bool>,
-    /// A built-in chrome phrase matched inside this sentence, but no other page of the site
-    /// carries it: chrome recurs, so inside the article it is the article's.
-    own_phrase: Vec<bool>,
+    /// A built-in chrome phrase matched inside this sentence, but the site's counts say it is
+    /// not chrome: no other page carries it (inside the article it is the article's), or the
+    /// site repeats it as it repeats its stories' blurbs (in a list it is one of them).
+    overruled: Vec<bool>,
 }
 
 /// Marks the lines that the site prints on many of its pages (its template), from the
@@ -444,11 +445,25 @@ fn site_template(
             mate_of(i, j)
         })
     };
+    // A short known line that opens the first-pass article (a dateline cut off as a blurb's
+    // lede elsewhere, "PORTVILLE, Ont. —"): the previous line is not in that article, the
+    // next one is prose the site does not repeat, and it recurs like the page's blurbs do
+    // (at most twice their median count), not like a byline or a date on many pages.
+    let mut blurb_counts: Vec<u32> = (0..n).filter(|&i| seen[i] && !chrome[i] && feats[i].sentence_like()).map(|i| counts[i]).collect();
+    blurb_counts.sort_unstable();
+    let blurb_median = blurb_counts.get(blurb_counts.len() / 2).copied();
+    let opens_article = |i: usize| {
+        let next = neighbour(i, false).is_some_and(|j| !seen[j] && first[j] && feats[j].sentence_like());
+        let like_blurbs = blurb_median.is_some_and(|m| counts[i] <= 2 * m);
+        let wordy = !feats[i].dateline && feats[i].n_numeric * 2 < feats[i].n_words;
+        next && like_blurbs && wordy && feats[i].rule.is_none() && !neighbour(i, true).is_some_and(|k| first[k])
+    };
     let mut template: Vec<bool> = (0..n)
         .map(|i| {
             let prose = feats[i].sentence_like();
             let alone = prose && !mate(i, true) && !mate(i, false);
-            chrome[i] || seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
+            let own = alone || !prose && opens_article(i) || prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion));
+            chrome[i] || seen[i] && !own
         })
         .collect();
     // A line the profile does not know between two template lines of a list (a blurb reworded
@@ -460,14 +475,14 @@ fn site_template(
     for i in sandwiched {
         template[i] = true;
     }
-    let own_phrase = (0..n)
+    let overruled = (0..n)
         .map(|i| {
             feats[i].rule.is_some_and(|h| h.category != crate::rules::Category::User && h.strength == crate::rules::Strength::Contains)
-                && counts[i] <= 1
                 && LineFeatures { rule: None, ..feats[i].clone() }.sentence_like()
+                && (counts[i] <= 1 || template[i] && !chrome[i])
         })
         .collect();
-    SiteView { template, chrome, own_phrase }
+    SiteView { template, chrome, overruled }
 }
 
 /// What the decoder worked out for a page.
@@ -476,8 +491,9 @@ struct Decoded {
     template: Vec<bool>,
     /// Lines on a quarter or more of the site's pages.
     chrome: Vec<bool>,
-    /// Sentences with a chrome phrase that no other page of the site carries (profiled only).
-    own_phrase: Vec<bool>,
+    /// Sentences with a chrome phrase whose counts say they are not chrome (profiled only; see
+    /// [`SiteView`]).
+    overruled: Vec<bool>,
     /// For a teaser headline, the line of its lede (which starts with the headline's words).
     heads: Vec<Option<usize>>,
     /// Whether a site profile of enough pages informed the decoding.
@@ -811,7 +827,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         } else if let Some(hit) = f.rule {
             // With a profile, a sentence that only this page carries is inside the article
             // the article's own, even with a chrome phrase in it.
-            if d.own_phrase[i] && in_run[i] {
+            if d.overruled[i] && in_run[i] && !template[i] {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, hit.category.reason())
@@ -928,7 +944,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
 fn story_blocks(d: &Decoded) -> Vec<Vec<usize>> {
     const MAX_UNKNOWN: usize = 2;
     let feats = &d.feats;
-    let member = |i: usize| !d.in_run[i] && feats[i].rule.is_none() && !d.chrome[i] && !feats[i].dateline;
+    let member = |i: usize| !d.in_run[i] && (feats[i].rule.is_none() || d.overruled[i]) && !d.chrome[i] && !feats[i].dateline;
     let blurb_shaped = |i: usize| feats[i].truncated || feats[i].sentence_like();
     let content: Vec<usize> = (0..feats.len()).filter(|&i| !feats[i].is_empty()).collect();
     let mut out = Vec::new();

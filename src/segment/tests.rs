@@ -288,3 +288,32 @@ fn profiled_sentence_with_a_chrome_phrase_that_no_other_page_carries_is_body() {
     let rows = labelled(&everywhere[22], &learn_site(&everywhere));
     assert!(rows.iter().filter(|(_, t)| t == own).all(|(l, _)| *l == "boilerplate"), "{rows:#?}");
 }
+
+#[test]
+fn profiled_known_dateline_that_opens_the_article_is_body() {
+    // Story 3's lede, quoted in other pages' lists, is a cut dateline; on its own page it is a
+    // line of its own above the article.
+    let (_, lede, paras) = story(3);
+    let pages: Vec<String> = site_pages(28, 2, false).iter().map(|p| p.replacen(&format!("\n{lede} — "), &format!("\n{lede}\n"), 1)).collect();
+    let first = paras[0].strip_prefix(&format!("{lede} — ")).unwrap();
+    assert!(pages[3].contains(&format!("\n{lede}\n{first}\n")));
+    let rows = labelled(&pages[3], &learn_site(&pages));
+    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+    assert_eq!(body, [&[lede, first][..], &paras[1..]].concat(), "{rows:#?}");
+}
+
+#[test]
+fn profiled_blurb_with_a_chrome_phrase_is_a_teaser_of_its_list() {
+    let (_, lede, _) = story(6);
+    let phrased = "Click here to see how the forty carved masks went home to the island community they were taken from a century ago.";
+    // Two blurbs a page: a line with a chrome phrase on a quarter of the pages is chrome.
+    let pages: Vec<String> = site_pages(28, 2, false).iter().map(|p| p.replace(lede, phrased)).collect();
+    let profile = learn_site(&pages);
+    for p in [7, 8] {
+        let rows = labelled(&pages[p], &profile);
+        assert_eq!(list_labels(&rows), ["teaser"; 2], "page {p}: {rows:#?}");
+    }
+    let plain = Segmenter::default().segment(&pages[8]);
+    let at = pages[8].split('\n').position(|l| l == phrased).unwrap();
+    assert_eq!(plain.lines[at].reason, "rule:read-more");
+}
