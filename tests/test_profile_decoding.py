@@ -113,3 +113,27 @@ def test_key_budget_and_prune_bound_the_memory():
     assert full.count(STORIES[3][0], SITE) == 6
     texts = [t for t, _ in full.top_lines(SITE, n=1000)]
     assert "front page" in texts and all(c >= 2 for _, c in full.top_lines(SITE, n=1000))
+
+
+def test_a_chrome_phrase_in_a_sentence_follows_the_counts():
+    # Only this page carries the sentence: inside the article it is the article's.
+    pages = site_pages(28, 2, headlines=False)
+    own = "Click here to see the full list of results, which the organisers published on Monday evening."
+    last = f"In a follow-up report, {STORIES[8][-1]}"
+    pages[22] = pages[22].replace(last, f"{last}\n{own}")
+    rows = segment(pages, pages[22])
+    assert dict((t, label) for label, t in rows)[own] == "body", rows
+    assert {line.text: line.reason for line in newsclean.segment(pages[22]).lines}[own] == "rule:read-more"
+    # The site repeats it as a story's blurb: it is a teaser of the list.
+    phrased = "Click here to see how the forty carved masks went home to the island community they were taken from a century ago."
+    pages = [p.replace(STORIES[6][1], phrased) for p in site_pages(28, 2, headlines=False)]
+    for p in (7, 8):
+        assert labels_after(segment(pages, pages[p]), HEADING) == ["teaser", "teaser"]
+
+
+def test_a_known_dateline_opening_the_article_is_body():
+    title, lede, *paras = STORIES[3]
+    pages = [p.replace(f"\n{lede} — ", f"\n{lede}\n", 1) for p in site_pages(28, 2, headlines=False)]
+    rows = segment(pages, pages[3])
+    first = paras[0].removeprefix(f"{lede} — ")
+    assert [t for label, t in rows if label == "body"] == [lede, first, *paras[1:]], rows
