@@ -177,12 +177,24 @@ def main(argv: list[str] | None = None) -> int:
     full = score_run(score, gold_path, recs, pages)
     rows.append(("profile, whole crawl", full))
 
-    times = []
+    def peer_learn():
+        # What one would write in plain Python: lines lower-cased, counted once per page and
+        # site (no NFKC, digit or punctuation folding: less work than newsclean does).
+        counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        for text, site in zip(texts, sites):
+            counts[site].update({line.lower() for line in text.split("\n") if len(line) <= 600 and line.strip()})
+        return counts
+
+    times, peer_times = [], []
     for _ in range(5):
         t0 = time.perf_counter()
         newsclean.Profile.learn(texts, sites=sites, num_threads=args.threads)
         times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        peer_learn()
+        peer_times.append(time.perf_counter() - t0)
     learn_s = statistics.median(times)
+    peer_s = statistics.median(peer_times)
 
     head = f"{'run':<26} {'body F1':>8} {'boil P':>7} {'boil R':>7} {'teaser F1':>9} {'headl F1':>8} {'body line F1':>12}"
     print(f"{gold_path.parent.name if args.crawl is None else gold_path}: {len(recs)} pages, {len(by_site)} sites, {mb:.2f} MB; "
@@ -202,13 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for name, ok, v in targets:
         print(f"target {name}: {v:.3f} — {'met' if ok else 'NOT met'}")
-    print(f"learning: {len(recs)} pages, {mb:.2f} MB in {learn_s:.3f} s (median of 5) = {mb / learn_s:.1f} MB/s on {args.threads} threads")
+    print(f"learning: {len(recs)} pages, {mb:.2f} MB in {learn_s:.3f} s (median of 5) = {mb / learn_s:.1f} MB/s on {args.threads} threads; "
+          f"plain-Python line counter (1 thread, no folding) {mb / peer_s:.1f} MB/s in the same run: ratio {peer_s / learn_s:.2f}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     memory = None
     if args.scale:
         memory = measure_memory(shared, args.scale, args.threads)
         print_memory(memory)
     if args.json:
-        out = {"rows": dict(rows), "learn_mb_per_s": mb / learn_s, "threads": args.threads, "memory": memory}
+        out = {"rows": dict(rows), "learn_mb_per_s": mb / learn_s, "peer_mb_per_s": mb / peer_s, "threads": args.threads, "memory": memory}
         Path(args.json).write_text(json.dumps(out, indent=2))
     return 0
 
