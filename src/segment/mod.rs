@@ -262,10 +262,10 @@ impl Segmenter {
         // share).
         let skip: Vec<f32> = (0..raw.len())
             .map(|i| match (template[i], feats[i].sentence_like() || feats[i].truncated) {
-            (true, true) => skip[i].max(t.template_skip_cost),
-            (true, false) => skip[i].max(t.template_skip_cost / 2.0),
-            (false, _) => skip[i],
-        })
+                (true, true) => skip[i].max(t.template_skip_cost),
+                (true, false) => skip[i].max(t.template_skip_cost / 2.0),
+                (false, _) => skip[i],
+            })
             .collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
@@ -385,9 +385,10 @@ struct SiteView {
 /// Marks the lines that the site prints on many of its pages (its template), from the
 /// profile's counts. The article's own prose is spared: a known prose line with no known
 /// neighbour of a similar count (a blurb list's lines recur together) is the page's own text
-/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article; and when
-/// most of the article is known, each line from about one other page, the page is a
-/// republished copy, not template.
+/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article, and a short
+/// line that opens it; and when most of the article is known, each line from about one other
+/// page, the page is a republished copy, not template. Also marks site chrome and the phrase
+/// rule hits that the counts overrule (see `DESIGN.md`).
 #[allow(clippy::too_many_arguments)]
 fn site_template(
     raw: &[RawLine<'_>],
@@ -432,17 +433,11 @@ fn site_template(
             }
         }
     };
-    // A mate: a known line next to `i` that recurs with it (a similar count), or known prose
-    // past one line the profile does not know and that is about another story (a blurb
-    // reworded on this page, not the next paragraph of the same article). Cut-off ledes are no
-    // mates: a featured story's teaser often sits just above the article's own lede.
-    let mate_of = |i: usize, j: usize| {
-        seen[j] && !chrome[j] && !feats[j].dateline && !feats[j].truncated && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j])
-    };
+    // A mate: a known line next to `i` that recurs with it (a similar count). Cut-off ledes
+    // are no mates: a featured story's teaser often sits just above the article's own lede.
     let mate = |i: usize, back: bool| {
-        let j = neighbour(i, back);
-        j.is_some_and(|j| {
-            mate_of(i, j)
+        neighbour(i, back).is_some_and(|j| {
+            seen[j] && !chrome[j] && !feats[j].dateline && !feats[j].truncated && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j])
         })
     };
     // A short known line that opens the first-pass article (a dateline cut off as a blurb's
@@ -661,7 +656,11 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
     };
-    let overlap = |a: &LineFeatures, b: &LineFeatures| word_overlap(a, b, words);
+    let overlap = |a: &LineFeatures, b: &LineFeatures| {
+        let other = b.content.get(words);
+        let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
+        shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
+    };
     // The block must also be off the topic of the article, judged two ways: (a) its lines'
     // cohesion with the whole first-pass article stays low; or (b) their share of words used
     // by the first-pass article outside the block stays low, where that outside part is the
@@ -745,13 +744,6 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     out
 }
 
-/// The share of the shorter line's content words that the other line uses.
-fn word_overlap(a: &LineFeatures, b: &LineFeatures, words: &[u64]) -> f32 {
-    let other = b.content.get(words);
-    let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
-    shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
-}
-
 /// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?
 fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize) -> bool {
     !feats[i].truncated && echo[i].is_some_and(|j| feats[j].truncated && feats[i].n_words > feats[j].n_words)
@@ -825,8 +817,8 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
                 (Label::Boilerplate, "empty")
             }
         } else if let Some(hit) = f.rule {
-            // With a profile, a sentence that only this page carries is inside the article
-            // the article's own, even with a chrome phrase in it.
+            // With a profile, a sentence inside the run that no other page of the site carries
+            // is the article's, even with a chrome phrase in it.
             if d.overruled[i] && in_run[i] && !template[i] {
                 (Label::Body, "body-run")
             } else {
@@ -869,13 +861,12 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
     for block in story_blocks(d) {
         match block_layout(&block, feats, &d.heads) {
             Some(offset) => {
-                for (k, &i) in block.iter().enumerate() {
-                    if k < offset || (k - offset) % 2 == 1 || k + 1 == block.len() {
-                        // A lede (or the unpaired line at either end: it keeps its own shape's label).
-                        if k >= offset && (k - offset) % 2 == 1 {
-                            labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
-                        }
-                    } else {
+                // Headline, lede, headline, lede... from `offset`; a line left unpaired at
+                // either end keeps the label its own shape gave it.
+                for (k, &i) in block.iter().enumerate().skip(offset) {
+                    if (k - offset) % 2 == 1 {
+                        labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
+                    } else if k + 1 < block.len() {
                         labels[i] = (Label::Headline, "teaser-headline");
                     }
                 }
@@ -936,11 +927,11 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
 }
 
 /// The site's lists of stories on a page: runs of consecutive non-empty lines outside the
-/// article run, without rule hits, datelines or site chrome, that start and end on template
-/// lines (lines between them that the profile does not know, a blurb reworded on this page,
-/// belong to the list), extended over blurb-shaped lines just past either end. Three unknown
-/// lines in a row end a list: a stretch of text the site does not repeat is the page's own.
-/// Blocks of fewer than two lines are left out.
+/// article run, without rule hits (but overruled ones), datelines or site chrome, that start
+/// and end on template lines (lines between them that the profile does not know, a blurb
+/// reworded on this page, belong to the list), extended over blurb-shaped lines just past
+/// either end. Three unknown lines in a row end a list: a stretch of text the site does not
+/// repeat is the page's own. Blocks of fewer than two lines are left out.
 fn story_blocks(d: &Decoded) -> Vec<Vec<usize>> {
     const MAX_UNKNOWN: usize = 2;
     let feats = &d.feats;

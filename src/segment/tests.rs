@@ -133,6 +133,18 @@ fn labelled(page: &str, profile: &crate::Profile) -> Vec<(&'static str, String)>
     seg.lines.iter().map(|l| (l.label.as_str(), page[l.bytes.clone()].to_string())).collect()
 }
 
+/// The texts of the lines labelled body.
+fn body_lines<'a>(rows: &'a [(&'static str, String)]) -> Vec<&'a str> {
+    rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect()
+}
+
+/// Page `p` with story `k`'s lede worded anew as `text` (the profile does not know that line).
+fn reworded(pages: &[String], p: usize, k: usize, text: &str) -> String {
+    let page = pages[p].replace(story(k).1, text);
+    assert_ne!(page, pages[p]);
+    page
+}
+
 /// The labels of the lines after the line `after` and before the two footer lines.
 fn labels_after(rows: &[(&'static str, String)], after: &str) -> Vec<&'static str> {
     let start = rows.iter().position(|(_, t)| t == after).unwrap() + 1;
@@ -162,7 +174,7 @@ fn profiled_list_of_pairs_keeps_its_layout_around_odd_lines() {
     }
     for p in [0, 4, 6, 13] {
         let rows = labelled(&pages[p], &profile);
-        let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+        let body = body_lines(&rows);
         let (_, lede, paras) = story(p % stories().len());
         let mut want: Vec<&str> = if paras[0].starts_with(lede) { vec![] } else { vec![lede] };
         want.extend_from_slice(paras);
@@ -187,15 +199,11 @@ fn profiled_run_does_not_pass_over_template_to_reach_a_reworded_blurb() {
     let profile = learn_site(&pages);
     // This page words the last blurb of its list anew: the profile does not know that line,
     // and it reads as prose, but reaching it would take the article run over known blurbs.
-    let (_, lede, _) = story(5);
-    let reworded = "Councillors have decided that the city will once again have trams, on a line that was ripped up during the nineteen sixties so that buses could take over the route.";
-    let page = pages[10].replace(lede, reworded);
-    assert_ne!(page, pages[10]);
-    let rows = labelled(&page, &profile);
+    let text = "Councillors have decided that the city will once again have trams, on a line that was ripped up during the nineteen sixties so that buses could take over the route.";
+    let rows = labelled(&reworded(&pages, 10, 5, text), &profile);
     let (_, lede, paras) = story(10);
     assert_eq!(labels_after(&rows, paras[2]), ["teaser"; 5], "{rows:#?}");
-    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
-    assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
+    assert_eq!(body_lines(&rows), [&[lede][..], paras].concat(), "{rows:#?}");
 }
 
 #[test]
@@ -204,14 +212,10 @@ fn profiled_unknown_line_between_list_lines_belongs_to_the_list() {
     let profile = learn_site(&pages);
     // The first blurb's lede is worded anew on this page: between two known headlines, it is a
     // lede of the list, not the article's last paragraph.
-    let (_, lede, _) = story(9);
-    let reworded = "The family bakery on Mill Street, which has been run by the Brandt brothers and their ancestors for four generations, marked a century in business on Friday by handing a free loaf of bread to every single customer who came through the door.";
-    let page = pages[10].replace(lede, reworded);
-    assert_ne!(page, pages[10]);
-    let rows = labelled(&page, &profile);
+    let text = "The family bakery on Mill Street, which has been run by the Brandt brothers and their ancestors for four generations, marked a century in business on Friday by handing a free loaf of bread to every single customer who came through the door.";
+    let rows = labelled(&reworded(&pages, 10, 9, text), &profile);
     let (_, lede, paras) = story(10);
-    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
-    assert_eq!(body, [&[lede][..], paras].concat(), "{rows:#?}");
+    assert_eq!(body_lines(&rows), [&[lede][..], paras].concat(), "{rows:#?}");
     assert_eq!(labels_after(&rows, paras[2]), ["headline", "teaser"].repeat(3), "{rows:#?}");
 }
 
@@ -265,7 +269,7 @@ fn profiled_page_without_prose_keeps_its_own_lines_as_body() {
         .join("\n");
     let profile = learn_site(&pages);
     let rows = labelled(&pages[20], &profile);
-    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+    let body = body_lines(&rows);
     assert_eq!(body, schedule, "{rows:#?}");
     assert_eq!(list_labels(&rows), ["teaser"; 3], "{rows:#?}");
 }
@@ -298,7 +302,7 @@ fn profiled_known_dateline_that_opens_the_article_is_body() {
     let first = paras[0].strip_prefix(&format!("{lede} — ")).unwrap();
     assert!(pages[3].contains(&format!("\n{lede}\n{first}\n")));
     let rows = labelled(&pages[3], &learn_site(&pages));
-    let body: Vec<&str> = rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect();
+    let body = body_lines(&rows);
     assert_eq!(body, [&[lede, first][..], &paras[1..]].concat(), "{rows:#?}");
 }
 
