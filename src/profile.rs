@@ -69,14 +69,14 @@ impl SiteProfile {
         self.counts.is_empty()
     }
 
-    fn add_page(&mut self, keys: &[(u64, &str)]) {
+    fn add_page(&mut self, keys: Vec<(u64, String)>) {
         self.pages += 1;
-        for &(k, text) in keys {
+        for (k, text) in keys {
             let c = self.counts.entry(k).or_insert(0);
             *c = c.saturating_add(1);
             // Every key keeps its folded text (the same for every page, by definition), so
             // that merging shards gives what one pass gives; pruning drops both.
-            self.texts.entry(k).or_insert_with(|| text.to_string());
+            self.texts.entry(k).or_insert(text);
         }
     }
 
@@ -132,10 +132,9 @@ impl Profile {
     pub fn learn<S: AsRef<str> + Sync, T: AsRef<str> + Sync>(pages: &[(Option<S>, T)], threads: Option<usize>) -> Result<Self, Error> {
         let keyed = crate::parallel::map(pages, threads, |(_, t)| page_keys(t.as_ref()))?;
         let mut p = Self::new();
-        for ((site, _), keys) in pages.iter().zip(&keyed) {
+        for ((site, _), keys) in pages.iter().zip(keyed) {
             let site = site.as_ref().map_or(GLOBAL_SITE, AsRef::as_ref);
-            let refs: Vec<(u64, &str)> = keys.iter().map(|(k, t)| (*k, t.as_str())).collect();
-            p.site_mut(site).add_page(&refs);
+            p.site_mut(site).add_page(keys);
         }
         Ok(p)
     }
