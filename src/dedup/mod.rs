@@ -30,6 +30,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod paragraph;
 pub mod shingle;
+pub mod stages;
 
 use std::collections::HashMap;
 

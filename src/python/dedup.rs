@@ -13,22 +13,25 @@ use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
 /// A batch of texts borrowed from Python without copying: the UTF-8 buffers that CPython keeps
 /// inside each `str` (read-only, alive as long as the `str`, which `_keep` holds).
-struct Borrowed<'py> {
+pub(super) struct Borrowed<'py> {
     _keep: Vec<Bound<'py, PyAny>>,
+    /// Or the Arrow arrays the texts were read from.
+    _arrow: Option<super::arrow::ArrowTexts>,
 }
 
 /// The borrowed texts as plain pointers, so they can cross into the GIL-free work.
-struct RawTexts(Vec<Option<(usize, usize)>>);
+pub(super) struct RawTexts(Vec<Option<(usize, usize)>>);
 
 impl RawTexts {
     /// The texts as `&str`.
-    fn texts(&self) -> Vec<Option<&str>> {
+    pub(super) fn texts(&self) -> Vec<Option<&str>> {
         self.0
             .iter()
             .map(|t| {
                 t.map(|(p, n)| {
-                    // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str` (held by
-                    // `Borrowed` for the whole call); CPython guarantees it is valid UTF-8.
+                    // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str`, or a value
+                    // of an Arrow array checked to be UTF-8 (held by `Borrowed` for the whole
+                    // call); CPython guarantees a `str`'s buffer is valid UTF-8.
                     unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
                 })
             })
@@ -36,11 +39,16 @@ impl RawTexts {
     }
 }
 
-/// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy).
-fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
+/// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy);
+/// so are the values of an Arrow array.
+pub(super) fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
     if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
         // The same message as the other batch functions.
         extract_batch(texts)?;
+    }
+    if let Some(a) = super::arrow::arrow_texts(texts)? {
+        let raw = RawTexts(a.raw.clone());
+        return Ok((Borrowed { _keep: Vec::new(), _arrow: Some(a) }, raw));
     }
     let Ok(iter) = texts.try_iter() else {
         // Not iterable: the shared conversion raises the documented TypeError.
@@ -69,7 +77,7 @@ fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawT
         }
         keep.push(item);
     }
-    Ok((Borrowed { _keep: keep }, RawTexts(raw)))
+    Ok((Borrowed { _keep: keep, _arrow: None }, RawTexts(raw)))
 }
 use crate::dedup::{self as core, shingle::Unit, Keep, Options};
 
@@ -115,7 +123,7 @@ fn extract_unit(unit: &str) -> PyResult<Unit> {
     }
 }
 
-fn options(threshold: f64, num_perm: usize, ngram: Option<usize>, unit: &str, containment: bool, seed: u64) -> PyResult<Options> {
+pub(super) fn options(threshold: f64, num_perm: usize, ngram: Option<usize>, unit: &str, containment: bool, seed: u64) -> PyResult<Options> {
     let unit = extract_unit(unit)?;
     let ngram = ngram.unwrap_or(5);
     let opts = Options { threshold, num_perm, ngram, unit, seed, containment };

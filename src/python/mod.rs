@@ -1,7 +1,10 @@
 //! The pyo3 binding: a thin layer over the core. Inputs are copied into owned Rust values,
 //! the GIL is released, rayon does the work, and results are wrapped for Python.
 
+mod arrow;
 mod dedup;
+mod stages;
+mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
@@ -18,9 +21,10 @@ use crate::segment::{self as core_segment, Segmenter};
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } => {
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } | Error::InvalidArrowData { .. } => {
             PyValueError::new_err(e.to_string())
         }
+        Error::UnsupportedArrowType { .. } => PyTypeError::new_err(e.to_string()),
         Error::Io { .. } => PyOSError::new_err(e.to_string()),
     }
 }
@@ -56,12 +60,16 @@ fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option
     Err(PyTypeError::new_err(format!("{} must be str or None, not {}", at(), type_name)))
 }
 
-/// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str).
+/// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str, or
+/// an Arrow string array or stream, read without one Python `str` per row).
 fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
         return Err(PyTypeError::new_err(
             "texts must be a sequence of str (list, tuple, pandas Series, numpy array), not a single str or bytes",
         ));
+    }
+    if let Some(a) = arrow::arrow_texts(texts)? {
+        return Ok(a.to_owned());
     }
     let iter = texts.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -303,13 +311,18 @@ fn extract_sites(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Opt
     if sites.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("sites must be a sequence of str (one per text), not a single str"));
     }
-    let mut out = Vec::with_capacity(n);
-    for (i, item) in sites.try_iter()?.enumerate() {
-        let item = item?;
-        out.push(extract_text(&item, Some(i)).map_err(|e| {
-            PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
-        })?);
-    }
+    let out = if let Some(a) = arrow::arrow_texts(sites)? {
+        a.to_owned()
+    } else {
+        let mut out = Vec::with_capacity(n);
+        for (i, item) in sites.try_iter()?.enumerate() {
+            let item = item?;
+            out.push(extract_text(&item, Some(i)).map_err(|e| {
+                PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
+            })?);
+        }
+        out
+    };
     if out.len() != n {
         return Err(PyValueError::new_err(format!("sites has {} items but texts has {n}", out.len())));
     }
@@ -418,6 +431,30 @@ fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bo
     run_clean_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
 }
 
+/// The items of an iterable of texts, one at a time (streamed), or of an Arrow array (read
+/// whole: its data is in memory already).
+enum Items<'py> {
+    Python(Bound<'py, pyo3::types::PyIterator>),
+    Arrow(std::vec::IntoIter<Option<String>>),
+}
+
+impl<'py> Items<'py> {
+    fn new(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+        if let Some(a) = arrow::arrow_texts(obj)? {
+            return Ok(Self::Arrow(a.to_owned().into_iter()));
+        }
+        Ok(Self::Python(obj.try_iter().map_err(|_| PyTypeError::new_err(format!("{name} must be an iterable of str")))?))
+    }
+
+    /// The next text; `index` is its position, for messages.
+    fn next(&mut self, index: usize) -> Option<PyResult<Option<String>>> {
+        match self {
+            Self::Python(it) => it.next().map(|item| extract_text(&item?, Some(index))),
+            Self::Arrow(it) => it.next().map(Ok),
+        }
+    }
+}
+
 /// Per-site line counts learned from a corpus.
 #[pyclass(module = "newsclean", name = "Profile")]
 struct PyProfile {
@@ -447,26 +484,23 @@ impl PyProfile {
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err("texts must be an iterable of str, not a single str"));
         }
-        let mut text_iter = texts.try_iter().map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?;
+        let mut text_iter = Items::new(texts, "texts")?;
         let mut site_iter = match sites.filter(|s| !s.is_none()) {
             Some(s) if s.is_instance_of::<PyString>() => {
                 return Err(PyTypeError::new_err("sites must be an iterable of str (one per text), not a single str"))
             }
-            Some(s) => Some(s.try_iter().map_err(|_| PyTypeError::new_err("sites must be an iterable of str"))?),
+            Some(s) => Some(Items::new(s, "sites")?),
             None => None,
         };
         let mut profile = Profile::new();
         let mut index = 0usize;
         loop {
             let mut chunk: Vec<(Option<String>, String)> = Vec::new();
-            for item in text_iter.by_ref() {
-                let text = extract_text(&item?, Some(index))?;
+            while let Some(text) = text_iter.next(index) {
+                let text = text?;
                 let site = match site_iter.as_mut() {
-                    Some(it) => match it.next() {
-                        Some(s) => {
-                            let s = s?;
-                            extract_text(&s, Some(index)).map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?
-                        }
+                    Some(it) => match it.next(index) {
+                        Some(s) => s.map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?,
                         None => return Err(PyValueError::new_err(format!("sites is shorter than texts (it ends at index {index})"))),
                     },
                     None => None,
@@ -490,7 +524,7 @@ impl PyProfile {
             }
         }
         if let Some(mut it) = site_iter {
-            if it.next().is_some() {
+            if it.next(index).is_some() {
                 return Err(PyValueError::new_err(format!("sites is longer than texts ({index} texts)")));
             }
         }
@@ -566,5 +600,7 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
     dedup::register(m)?;
+    stages::register(m)?;
+    teasers::register(m)?;
     Ok(())
 }

@@ -184,6 +184,22 @@ impl Scan {
     }
 }
 
+/// Is `line` cut off: does it end (after trailing white space) with `...`, `…`, `[...]`,
+/// `[…]` or `(...)`?
+#[must_use]
+pub fn is_cut_off(line: &str) -> bool {
+    let t = line.trim_end();
+    t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)")
+}
+
+/// Does `line` end a sentence: `.`, `!`, `?` (or their CJK forms), possibly inside closing
+/// quotes or brackets, and is it not cut off ([`is_cut_off`])?
+#[must_use]
+pub fn ends_sentence(line: &str) -> bool {
+    let tail = line.trim_end().trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
+    !is_cut_off(line) && tail.ends_with(['.', '!', '?', '。', '！', '？'])
+}
+
 /// Computes the features of one line in one pass over its bytes, appending its content
 /// words to the page's `words` store. `buf` is scratch space.
 #[must_use]
@@ -320,13 +336,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     }
     words.truncate(first + kept);
     f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
+    f.truncated = is_cut_off(trimmed);
+    f.ends_terminal = ends_sentence(trimmed);
     let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
-    f.truncated = trimmed.ends_with("...")
-        || trimmed.ends_with('…')
-        || trimmed.ends_with("[...]")
-        || trimmed.ends_with("[…]")
-        || trimmed.ends_with("(...)");
-    f.ends_terminal = !f.truncated && tail.ends_with(['.', '!', '?', '。', '！', '？']);
     if f.ends_terminal && f.n_sentences == 0 {
         f.n_sentences = 1;
     }
