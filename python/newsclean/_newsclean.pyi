@@ -113,22 +113,25 @@ class Profile:
         *,
         sites: Texts | None = None,
         num_threads: int | None = None,
-        max_keys: int = 50_000_000,
+        max_keys: int = 2_000_000,
     ) -> Profile:
         """Counts the lines of ``texts`` in one parallel pass, streaming the input in chunks of
         20,000 pages (any iterable works; it need not fit in memory).
 
         ``sites`` gives each text's site (domain); it must be as long as ``texts``. ``None``
         and missing texts are skipped. When the table passes ``max_keys`` distinct lines
-        (each about 30 bytes plus its folded text), lines seen on one page of their site so far are dropped and
-        :attr:`budget_pruned` becomes true.
+        (each about 400 bytes while learning, its folded text included: 2 million are about
+        750 MiB), it is pruned as by ``prune(2)`` and :attr:`budget_pruned` becomes true.
         """
     def merge(self, other: Profile) -> None:
         """Adds ``other``'s counts to this profile (learn on shards, then merge)."""
     def prune(self, min_pages: int) -> None:
-        """Drops lines seen on fewer than ``min_pages`` pages of their site (shrinks the file)."""
+        """Drops lines seen on fewer than ``min_pages`` pages of their site, and the folded texts
+        of the lines left that are on fewer than 1 % of their site's pages (their counts stay;
+        :meth:`top_lines` lists only lines with a text). Shrinks memory and the file."""
     def top_lines(self, site: str | None = None, n: int = 20) -> list[tuple[str, int]]:
-        """The ``n`` lines (folded) on most pages of ``site``, with their page counts."""
+        """The ``n`` lines (folded) on most pages of ``site``, with their page counts (after a
+        prune, only lines on at least 1 % of the site's pages)."""
     @property
     def sites(self) -> list[str]:
         """The sites seen, in name order."""

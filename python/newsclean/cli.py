@@ -1180,7 +1180,7 @@ def _parser() -> argparse.ArgumentParser:
     ln = sub.add_parser("learn", help=COMMANDS["learn"][1], description="Learn a site profile for `newsclean clean --profile`.", epilog=epilog)
     _common(ln, "the profile file to write", output_required=True)
     ln.add_argument("--min-pages", type=_positive_int, default=2, metavar="N", help="keep lines seen on at least N pages of their site (default: 2)")
-    ln.add_argument("--max-keys", type=_positive_int, default=50_000_000, metavar="N", help=argparse.SUPPRESS)
+    ln.add_argument("--max-keys", type=_positive_int, default=2_000_000, metavar="N", help=argparse.SUPPRESS)
 
     d = sub.add_parser(
         "dedup",

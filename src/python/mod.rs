@@ -472,7 +472,7 @@ impl PyProfile {
     }
 
     #[staticmethod]
-    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 50_000_000))]
+    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 2_000_000))]
     fn learn(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
