@@ -193,30 +193,39 @@ def test_index_incremental_save_load(planted, tmp_path):
 
 
 def test_index_bad_files(tmp_path):
-    good = FIXTURES / "dedup_index_v1.ncdedup"
+    good = FIXTURES / "dedup_index_v2.ncdedup"
     data = good.read_bytes()
     cases = {
         "truncated": data[:-5],
         "corrupt": data[:30] + bytes([data[30] ^ 1]) + data[31:],
         "magic": b"PK\x03\x04 not an index at all",
-        "version": data[:8] + (2).to_bytes(4, "little") + data[12:],
+        "version": data[:8] + (3).to_bytes(4, "little") + data[12:],
     }
     for name, blob in cases.items():
         p = tmp_path / name
         p.write_bytes(blob)
         with pytest.raises(ValueError, match=str(p.name)):
             newsclean.DedupIndex.load(p)
-    with pytest.raises(ValueError, match="version 2"):
+    with pytest.raises(ValueError, match="version 3"):
         newsclean.DedupIndex.load(tmp_path / "version")
+    # Version 1 (hashed otherwise) is refused by name, with what to do.
+    with pytest.raises(ValueError, match="version 1.*rebuild the index"):
+        newsclean.DedupIndex.load(FIXTURES / "dedup_index_v1.ncdedup")
     with pytest.raises(OSError):
         newsclean.DedupIndex.load(tmp_path / "missing.ncdedup")
 
 
 def test_golden_index_file(tmp_path):
-    """A file written by format version 1 keeps loading (three texts: "a", its exact copy "b",
-    and an unrelated "c"; threshold 0.8, 16 bins)."""
+    """A file written by format version 2 keeps loading (three texts: "a", its exact copy "b",
+    and an unrelated "c"; threshold 0.8, 16 bins), and the same texts save to the same bytes."""
     copy = tmp_path / "golden.ncdedup"
-    shutil.copy(FIXTURES / "dedup_index_v1.ncdedup", copy)
+    shutil.copy(FIXTURES / "dedup_index_v2.ncdedup", copy)
+    rebuilt = newsclean.DedupIndex(0.8, num_perm=16)
+    rebuilt.add(["The city council approved the new budget on Monday after a debate that lasted six hours.",
+                 "THE CITY COUNCIL approved the new budget on Monday, after a debate that lasted six hours!",
+                 "Fishermen in the harbour reported record catches of herring this spring."], ids=["a", "b", "c"], keep="first")
+    rebuilt.save(tmp_path / "rebuilt.ncdedup")
+    assert (tmp_path / "rebuilt.ncdedup").read_bytes() == copy.read_bytes()
     index = newsclean.DedupIndex.load(copy)
     assert index.ids == ["a", "b", "c"] and index.threshold == 0.8
     res = index.add(["The city council approved the new budget on Monday after a debate that lasted six hours"])

@@ -1,14 +1,18 @@
 //! An incremental deduplication index, for crawls that arrive batch by batch, and its file
 //! format.
 //!
-//! # File format, version 1
+//! # File format, version 2
 //!
-//! Little-endian throughout; written to a temporary file and renamed into place.
+//! Little-endian throughout; written to a temporary file and renamed into place. Version 2
+//! has version 1's layout, but its exact hashes, band keys and shingle sets come from the
+//! word hashes, shingle hashes and band keys of this version (8-byte word steps, polynomial
+//! shingles, multiply-fold band keys): version 1 files are refused, with a message saying to
+//! rebuild the index from its texts.
 //!
 //! | field | type |
 //! |---|---|
 //! | magic | 8 bytes `NCDEDUP\0` |
-//! | version | u32 = 1 |
+//! | version | u32 = 2 |
 //! | threshold | f64 |
 //! | num_perm, ngram | u32, u32 |
 //! | unit (0 word, 1 char), containment (0/1) | u8, u8 |
@@ -32,13 +36,13 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::cluster::NONE;
 use super::lsh::Bands;
 use super::shingle::Unit;
-use super::{run, Dedup, Engine, Keep, Options, Seen};
+use super::{Dedup, Engine, Job, Keep, Options, Seen};
 use crate::error::Error;
 
 /// The file's magic bytes.
 pub const MAGIC: &[u8; 8] = b"NCDEDUP\0";
 /// The file format version this build reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Every text added so far, with its sketch keys and shingle set, so that each new batch is
 /// deduplicated against all of them. Texts seen earlier win: a new text that duplicates an
@@ -92,15 +96,39 @@ impl DedupIndex {
     /// [`Error::InvalidOption`] when `ids` or a priority array has the wrong length, or for a
     /// bad thread count.
     pub fn add<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], ids: Option<Vec<String>>, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
+        keep.check(texts.len())?;
+        check_ids(ids.as_ref(), texts.len())?;
+        let mut job = self.job(texts.len())?;
+        job.prep(texts, threads)?;
+        self.finish(job, ids, keep, threads)
+    }
+
+    /// A batch of `n` texts to add in steps: [`Job::prep`] its texts in chunks (the index is
+    /// not needed meanwhile), then [`DedupIndex::finish`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for more than 2³¹ texts.
+    pub fn job(&self, n: usize) -> Result<Job, Error> {
+        Job::with_engine(self.engine.clone(), n, true)
+    }
+
+    /// Adds a batch made by [`DedupIndex::job`] whose texts are all in: deduplicates it
+    /// against everything added before, as [`DedupIndex::add`] does. The index is unchanged
+    /// when this fails.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a job of another index's options, a job whose texts are
+    /// not all in, `ids` or a priority array of the wrong length, or a bad thread count.
+    pub fn finish(&mut self, mut job: Job, ids: Option<Vec<String>>, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
+        if job.options() != self.options() {
+            return Err(Error::InvalidOption { name: "job", message: "the batch was made for an index with other options".into() });
+        }
+        keep.check(job.len())?;
+        check_ids(ids.as_ref(), job.len())?;
         let base = self.ids.len();
-        let ids = match ids {
-            Some(ids) if ids.len() != texts.len() => {
-                return Err(Error::InvalidOption { name: "ids", message: format!("{} ids for {} texts", ids.len(), texts.len()) })
-            }
-            Some(ids) => ids,
-            None => (base..base + texts.len()).map(|i| i.to_string()).collect(),
-        };
-        let res = run(&self.engine, &mut self.seen, texts, keep, threads, true)?;
+        let ids = ids.unwrap_or_else(|| (base..base + job.len()).map(|i| i.to_string()).collect());
+        job.candidates_in(&self.seen, threads)?;
+        let res = job.finish_in(&mut self.seen, keep, threads)?;
         self.ids.extend(ids);
         Ok(res)
     }
@@ -156,7 +184,8 @@ impl DedupIndex {
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
         if version != VERSION {
-            return Err(bad(format!("dedup index format version {version}; this newsclean reads version {VERSION} only")));
+            let why = if version < VERSION { ", whose hashes differ: rebuild the index from its texts" } else { "" };
+            return Err(bad(format!("dedup index format version {version}; this newsclean reads version {VERSION} only{why}")));
         }
         if bytes.len() < 20 {
             return Err(bad("truncated dedup index".into()));
@@ -240,6 +269,13 @@ impl DedupIndex {
     /// [`DedupIndex::from_bytes`] (the message names the file).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         crate::files::read_with(path.as_ref(), Self::from_bytes)
+    }
+}
+
+fn check_ids(ids: Option<&Vec<String>>, n: usize) -> Result<(), Error> {
+    match ids {
+        Some(ids) if ids.len() != n => Err(Error::InvalidOption { name: "ids", message: format!("{} ids for {n} texts", ids.len()) }),
+        _ => Ok(()),
     }
 }
 

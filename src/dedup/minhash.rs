@@ -66,13 +66,21 @@ impl Sketcher {
         if bins.iter().all(|&v| v == EMPTY) {
             return;
         }
-        for i in 0..self.k {
+        'bins: for i in 0..self.k {
             if bins[i] != EMPTY {
                 continue;
             }
-            if let Some(&j) = self.probes[i * PROBES..(i + 1) * PROBES].iter().find(|&&j| bins[j as usize] != EMPTY) {
-                out[i] = bins[j as usize];
-                continue;
+            // The first non-empty bin among the precomputed probes, eight at a time without
+            // a branch per probe.
+            for group in self.probes[i * PROBES..(i + 1) * PROBES].chunks_exact(8) {
+                let mut hit = 0u32;
+                for (t, &j) in group.iter().enumerate() {
+                    hit |= u32::from(bins[j as usize] != EMPTY) << t;
+                }
+                if hit != 0 {
+                    out[i] = bins[group[hit.trailing_zeros() as usize] as usize];
+                    continue 'bins;
+                }
             }
             let mut attempt = PROBES as u64 + 1;
             loop {

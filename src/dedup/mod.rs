@@ -26,6 +26,7 @@
 
 pub mod cluster;
 pub mod index;
+mod job;
 pub mod lsh;
 pub mod minhash;
 pub mod paragraph;
@@ -33,15 +34,15 @@ pub mod shingle;
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::parallel;
-use cluster::{UnionFind, NONE};
+use cluster::UnionFind;
 pub use index::DedupIndex;
+pub use job::Job;
 use lsh::Bands;
 use minhash::{Sketcher, EMPTY};
-pub use paragraph::{repeated_lines, LineDup};
+pub use paragraph::{repeated_lines, LineDup, RepeatedLines};
 use shingle::Unit;
 
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
@@ -122,6 +123,19 @@ pub enum Keep<'a> {
     Priority(&'a [f64]),
 }
 
+impl Keep<'_> {
+    /// Checks the policy against the number of texts.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when a priority array does not have one value per text.
+    pub fn check(&self, n: usize) -> Result<(), Error> {
+        match self {
+            Self::Priority(p) if p.len() != n => Err(Error::InvalidOption { name: "keep", message: format!("the priority array has {} values for {n} texts", p.len()) }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// How two texts are linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
@@ -174,16 +188,15 @@ pub struct Dedup {
     pub links: Vec<Link>,
 }
 
-/// What the first pass learns about one text.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Prep {
+/// What the first pass learns about one text, besides its band keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Meta {
+    /// Hash of the normalised text (of its word sequence in word mode).
     pub exact: u64,
+    /// Characters of the raw text.
     pub chars: u64,
     /// Number of shingles in text order (repeats counted): decides the prefix levels.
     pub len: u32,
-    /// Band keys: whole-text bands, then the bands of each prefix level below `len`.
-    pub keys: Vec<u32>,
-    pub set: Option<Vec<u32>>,
 }
 
 /// Number of prefix levels a text of `len` shingles has: the levels below its length (its
@@ -287,43 +300,57 @@ impl Engine {
         shingle::shingle_set(&self.shingles(text).1)
     }
 
-    pub fn prep(&self, text: Option<&str>, keep_set: bool) -> Prep {
-        let Some(text) = text else { return Prep::default() };
+    /// The number of key slots of a text in the full layout (see [`Engine::prep`]).
+    pub fn slots(&self) -> usize {
+        let b = self.bands.b;
+        if self.opts.containment {
+            b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b
+        } else {
+            b
+        }
+    }
+
+    /// The first pass over one text: its scalars, its band keys written into `row` (of
+    /// [`Engine::slots`] values, zero where the text has no key), and its shingle set when
+    /// `keep_set`.
+    ///
+    /// Layout of `row`: the whole-text bands; the exact prefix keys, level by level, `OFFSETS`
+    /// each; then the bands of each longer prefix level. A text's keys are the first
+    /// [`Engine::key_count`] of them.
+    pub fn prep(&self, text: Option<&str>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
+        let Some(text) = text else { return (Meta::default(), keep_set.then(Vec::new)) };
+        let chars = text.chars().count() as u64;
         let (exact, sh) = self.shingles(text);
         if sh.is_empty() {
-            return Prep { chars: text.chars().count() as u64, ..Prep::default() };
+            return (Meta { chars, ..Meta::default() }, keep_set.then(Vec::new));
         }
         let len = u32::try_from(sh.len()).unwrap_or(u32::MAX);
         let levels = if self.opts.containment { levels_of(len) } else { 0 };
         let b = self.bands.b;
         let mut bins = vec![EMPTY; self.sketcher.k()];
         let mut dense = Vec::with_capacity(self.sketcher.k());
-        // Layout: whole-text bands, exact prefix keys (level by level, OFFSETS each, zero
-        // where the prefix does not fit), then the bands of each longer prefix level.
-        let mut keys = vec![0u32; b + if self.opts.containment { EXACT_LEVELS * OFFSETS } else { 0 }];
         if self.opts.containment {
             for l in 0..EXACT_LEVELS.min(levels) {
                 let g = PREFIX_LEVELS[l];
                 for d in 0..exact_offsets(len, l) {
-                    keys[b + l * OFFSETS + d] = (shingle::mix64(shingle::words_hash(&sh[d..d + g])) >> 32) as u32;
+                    row[b + l * OFFSETS + d] = (shingle::mix64(shingle::words_hash(&sh[d..d + g])) >> 32) as u32;
                 }
             }
         }
         let mut next = EXACT_LEVELS;
+        let mut at = b + EXACT_LEVELS * OFFSETS;
         for (i, &s) in sh.iter().enumerate() {
             self.sketcher.add(&mut bins, s);
             if next < levels && i + 1 == PREFIX_LEVELS[next] {
                 self.sketcher.densify(&bins, &mut dense);
-                self.bands.keys(&dense, &mut keys);
+                self.bands.keys_into(&dense, &mut row[at..at + b]);
+                at += b;
                 next += 1;
             }
         }
         self.sketcher.densify(&bins, &mut dense);
-        let mut main = Vec::with_capacity(b);
-        self.bands.keys(&dense, &mut main);
-        keys[..b].copy_from_slice(&main);
-        debug_assert_eq!(keys.len(), self.key_count(len));
-        Prep { exact, chars: text.chars().count() as u64, len, keys, set: keep_set.then(|| shingle::shingle_set(&sh)) }
+        self.bands.keys_into(&dense, &mut row[..b]);
+        (Meta { exact, chars, len }, keep_set.then(|| shingle::shingle_set(&sh)))
     }
 
     /// The number of band keys a text of `len` shingles has (0 for an empty text).
@@ -436,234 +463,6 @@ fn bucket_pairs(members: &[u32], tops: Option<&[bool]>, out: &mut Vec<u64>) {
     }
 }
 
-/// Runs one batch against `seen`. `store`: keep the batch in `seen` (an index) or not.
-pub(crate) fn run<S: AsRef<str> + Sync>(
-    engine: &Engine,
-    seen: &mut Seen,
-    texts: &[Option<S>],
-    keep: &Keep<'_>,
-    threads: Option<usize>,
-    store: bool,
-) -> Result<Dedup, Error> {
-    let n = texts.len();
-    if let Keep::Priority(p) = keep {
-        if p.len() != n {
-            return Err(Error::InvalidOption { name: "keep", message: format!("the priority array has {} values for {n} texts", p.len()) });
-        }
-    }
-    if n == 0 {
-        return Ok(Dedup::default());
-    }
-    let base = seen.len();
-    if base + n >= (1 << 31) {
-        return Err(Error::InvalidOption { name: "texts", message: "more than 2 billion texts".into() });
-    }
-    let b = engine.bands.b;
-    let containment = engine.opts.containment;
-    let preps: Vec<Prep> = parallel::map(texts, threads, |t| engine.prep(t.as_ref().map(AsRef::as_ref), store))?;
-
-    // Exact classes: a text's leader is the first earlier text (seen or in this batch) with
-    // the same normalised text.
-    let mut links: Vec<Link> = Vec::new();
-    let mut leader: Vec<u32> = (0..n).map(|i| (base + i) as u32).collect();
-    {
-        let mut batch_map: HashMap<u64, u32> = HashMap::new();
-        for (i, p) in preps.iter().enumerate() {
-            if p.len == 0 {
-                continue;
-            }
-            let g = (base + i) as u32;
-            let first = seen.exact_map.get(&p.exact).copied().or_else(|| batch_map.get(&p.exact).copied());
-            match first {
-                Some(f) => {
-                    leader[i] = f;
-                    links.push(Link { a: f as usize, b: g as usize, similarity: 1.0, kind: LinkKind::Exact });
-                }
-                None => {
-                    batch_map.insert(p.exact, g);
-                }
-            }
-        }
-    }
-    let leaders: Vec<u32> = (0..n).filter(|&i| preps[i].len > 0 && leader[i] == (base + i) as u32).map(|i| i as u32).collect();
-
-    // Candidate pairs within the batch, one LSH space (level, band) at a time.
-    let spaces = Space::all(b, containment);
-    let per_space = parallel::map(&spaces, threads, |&space| {
-        // One u64 per key: the key, then the text (batch position) and its top flag, so the
-        // sort is a plain integer sort.
-        let mut entries: Vec<u64> = leaders
-            .iter()
-            .flat_map(|&i| {
-                let p = &preps[i as usize];
-                space.entries(b, p.len, containment).map(move |(pos, top)| u64::from(p.keys[pos]) << 32 | u64::from(i) << 1 | u64::from(top))
-            })
-            .collect();
-        entries.sort_unstable();
-        let mut out = Vec::new();
-        let mut members: Vec<(u64, u32, bool)> = Vec::new();
-        let mut docs = Vec::new();
-        let mut tops = Vec::new();
-        let mut start = 0;
-        while start < entries.len() {
-            let key = entries[start] >> 32;
-            let mut end = start + 1;
-            while end < entries.len() && entries[end] >> 32 == key {
-                end += 1;
-            }
-            if end - start > 1 {
-                members.clear();
-                members.extend(entries[start..end].iter().map(|&e| {
-                    let i = (e as u32) >> 1;
-                    (preps[i as usize].exact, (base as u32) + i, e & 1 == 1)
-                }));
-                if members.len() > BUCKET_CAP {
-                    // Neighbours in content order, not input order.
-                    members.sort_unstable();
-                }
-                docs.clear();
-                tops.clear();
-                docs.extend(members.iter().map(|m| m.1));
-                tops.extend(members.iter().map(|m| m.2));
-                bucket_pairs(&docs, space.level().map(|_| &tops[..]), &mut out);
-            }
-            start = end;
-        }
-        out
-    })?;
-    let mut pairs: Vec<u64> = per_space.into_iter().flatten().collect();
-    // Candidates against the texts seen before.
-    if !seen.buckets.is_empty() {
-        let found = parallel::map(&leaders, threads, |&i| {
-            let p = &preps[i as usize];
-            let g = (base as u32) + i;
-            let mut out = Vec::new();
-            for &space in &spaces {
-                for (pos, top) in space.entries(b, p.len, containment) {
-                    let Some(members) = seen.buckets.get(&(space.id(b) << 32 | u64::from(p.keys[pos]))) else { continue };
-                    let Some(level) = space.level() else {
-                        out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
-                        continue;
-                    };
-                    if members.len() > BUCKET_CAP {
-                        continue;
-                    }
-                    for &o in members {
-                        if top || levels_of(seen.len[o as usize]).checked_sub(1) == Some(level) {
-                            out.push(pack(o, g));
-                        }
-                    }
-                }
-            }
-            out
-        })?;
-        pairs.extend(found.into_iter().flatten());
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-
-    // Shingle sets of the texts in candidate pairs (a one-off call computes them now).
-    let mut sets: HashMap<u32, Vec<u32>> = HashMap::new();
-    if !store {
-        let mut need: Vec<u32> = pairs.iter().flat_map(|&p| [(p >> 32) as u32, p as u32]).collect();
-        need.par_sort_unstable();
-        need.dedup();
-        let computed = parallel::map(&need, threads, |&g| engine.set(texts[g as usize - base].as_ref().map_or("", AsRef::as_ref)))?;
-        sets = need.into_iter().zip(computed).collect();
-    }
-    let set_of = |g: u32| -> &[u32] {
-        if (g as usize) < base {
-            &seen.sets[g as usize]
-        } else if store {
-            preps[g as usize - base].set.as_deref().unwrap_or(&[])
-        } else {
-            sets.get(&g).map_or(&[], Vec::as_slice)
-        }
-    };
-    let verified = parallel::map(&pairs, threads, |&p| {
-        let (a, b) = ((p >> 32) as u32, p as u32);
-        engine.verify(a as usize, b as usize, set_of(a), set_of(b))
-    })?;
-    links.extend(verified.into_iter().flatten());
-    links.sort_by_key(|l| (l.a, l.b));
-
-    // Clusters.
-    seen.uf.grow(n);
-    for l in &links {
-        seen.uf.union(l.a as u32, l.b as u32);
-    }
-    let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
-    for i in 0..n {
-        let g = (base + i) as u32;
-        let root = seen.uf.find(g);
-        if seen.uf.rep[root as usize] == NONE {
-            groups.entry(root).or_default().push(i as u32);
-        }
-    }
-    for (root, members) in groups {
-        let better = |x: u32, y: u32| -> bool {
-            // Is member x a better representative than member y?
-            let (px, py) = (&preps[x as usize], &preps[y as usize]);
-            match keep {
-                Keep::First => x < y,
-                Keep::Longest => (std::cmp::Reverse(px.chars), px.exact, x) < (std::cmp::Reverse(py.chars), py.exact, y),
-                Keep::Priority(p) => {
-                    let (a, b) = (p[x as usize], p[y as usize]);
-                    a > b || (a == b && x < y) || (b.is_nan() && !a.is_nan())
-                }
-            }
-        };
-        let mut best = members[0];
-        for &m in &members[1..] {
-            if better(m, best) {
-                best = m;
-            }
-        }
-        seen.uf.rep[root as usize] = (base as u32) + best;
-    }
-
-    let mut out = Dedup { cluster: Vec::with_capacity(n), keep: Vec::with_capacity(n), similarity: Vec::with_capacity(n), links: Vec::new() };
-    let reps: Vec<u32> = (0..n)
-        .map(|i| {
-            let root = seen.uf.find((base + i) as u32);
-            seen.uf.rep[root as usize]
-        })
-        .collect();
-    let exact_of = |g: u32| if (g as usize) < base { seen.exact[g as usize] } else { preps[g as usize - base].exact };
-    let set_owner = |g: u32| if (g as usize) < base { g } else { leader[g as usize - base] };
-    for (i, &r) in reps.iter().enumerate() {
-        let g = (base + i) as u32;
-        out.cluster.push(r as usize);
-        out.keep.push(r == g);
-        let sim = if r == g || (preps[i].len > 0 && exact_of(r) == preps[i].exact) {
-            1.0
-        } else {
-            engine.rep_similarity(set_of(set_owner(g)), set_of(set_owner(r)))
-        };
-        out.similarity.push(sim);
-    }
-    out.links = links;
-
-    if store {
-        for (i, p) in preps.into_iter().enumerate() {
-            let g = (base + i) as u32;
-            if p.len > 0 && leader[i] == g {
-                seen.exact_map.insert(p.exact, g);
-            }
-            let is_leader = p.len > 0 && leader[i] == g;
-            seen.exact.push(p.exact);
-            seen.chars.push(p.chars);
-            seen.len.push(p.len);
-            seen.keys.push(if is_leader { p.keys } else { Vec::new() });
-            seen.sets.push(p.set.unwrap_or_default());
-            if is_leader {
-                seen.index_keys(g, &spaces, b, containment);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Deduplicates a batch of texts (`None`: an empty text). Empty texts (nothing left after
 /// normalisation) are never linked: each is its own cluster and kept.
 ///
@@ -671,8 +470,7 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
 /// [`Error::InvalidOption`] for bad options, a priority array of the wrong length, or a bad
 /// thread count.
 pub fn dedup<S: AsRef<str> + Sync>(texts: &[Option<S>], opts: &Options, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
-    let engine = Engine::new(opts.clone())?;
-    run(&engine, &mut Seen::default(), texts, keep, threads, false)
+    Job::new(opts, texts.len())?.run_all(texts, keep, threads)
 }
 
 /// MinHash sketches of many texts: `num_perm` values per text, row after row. An empty text's

@@ -169,7 +169,8 @@ fn index_matches_one_batch() {
         (bytes[..bytes.len() - 3].to_vec(), "checksum"),
         (bytes[..10].to_vec(), "magic"),
         (b"hello world, not an index".to_vec(), "magic"),
-        ([&bytes[..8], &2u32.to_le_bytes(), &bytes[12..]].concat(), "version 2"),
+        ([&bytes[..8], &3u32.to_le_bytes(), &bytes[12..]].concat(), "version 3"),
+        ([&bytes[..8], &1u32.to_le_bytes(), &bytes[12..]].concat(), "rebuild the index"),
     ] {
         match DedupIndex::from_bytes(&bad) {
             Err(Error::InvalidFile { message }) => assert!(message.contains(want), "{message}"),
@@ -179,19 +180,51 @@ fn index_matches_one_batch() {
     assert!(matches!(DedupIndex::load("/nonexistent/dir/x.ncdedup"), Err(Error::Io { .. })));
 }
 
+/// The index saved in tests/fixtures/dedup_index_v2.ncdedup: "a", "b" (an exact copy of "a"
+/// but for case and punctuation) and "c", threshold 0.8, 16 bins.
+fn golden_index() -> DedupIndex {
+    let mut index = DedupIndex::new(Options { num_perm: 16, ..Options::default() }).unwrap();
+    let texts = [
+        Some("The city council approved the new budget on Monday after a debate that lasted six hours."),
+        Some("THE CITY COUNCIL approved the new budget on Monday, after a debate that lasted six hours!"),
+        Some("Fishermen in the harbour reported record catches of herring this spring."),
+    ];
+    index.add(&texts, Some(vec!["a".into(), "b".into(), "c".into()]), &Keep::First, None).unwrap();
+    index
+}
+
+const GOLDEN: &[u8] = include_bytes!("../../tests/fixtures/dedup_index_v2.ncdedup");
+
 #[test]
 fn golden_index_file() {
-    // tests/fixtures/dedup_index_v1.ncdedup: three texts ("a", "b" an exact copy of "a", "c"),
-    // threshold 0.8, 16 bins, saved by version 1 of the format.
-    let bytes = include_bytes!("../../tests/fixtures/dedup_index_v1.ncdedup");
-    let mut index = DedupIndex::from_bytes(bytes).unwrap();
+    let mut index = DedupIndex::from_bytes(GOLDEN).unwrap();
     assert_eq!(index.ids(), ["a", "b", "c"]);
     assert_eq!(index.options().num_perm, 16);
+    // Built again from its texts, the index is the same bytes: hashing and the layout are
+    // unchanged. A change to either must bump `index::VERSION` and write a new golden file
+    // (`cargo test write_golden_index_file -- --ignored`).
+    assert_eq!(golden_index().to_bytes(), GOLDEN, "the saved index changed: bump the format version");
     let res = index
         .add(&[Some("the city council approved the new budget on Monday after a debate that lasted six hours")], None, &Keep::Longest, None)
         .unwrap();
     assert_eq!(res.cluster, vec![0]);
-    assert_eq!(index.to_bytes()[..12], bytes[..12]);
+}
+
+#[test]
+fn version_1_files_are_refused() {
+    let v1 = include_bytes!("../../tests/fixtures/dedup_index_v1.ncdedup");
+    match DedupIndex::from_bytes(v1) {
+        Err(Error::InvalidFile { message }) => assert!(message.contains("version 1") && message.contains("rebuild the index"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Writes the golden file (run by hand after a format change and a version bump).
+#[test]
+#[ignore = "writes tests/fixtures; run by hand after bumping the format version"]
+fn write_golden_index_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/dedup_index_v{}.ncdedup", index::VERSION));
+    golden_index().save(path).unwrap();
 }
 
 #[test]

@@ -7,17 +7,29 @@ use std::sync::Mutex;
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
-/// A batch of texts borrowed from Python without copying: the UTF-8 buffers that CPython keeps
-/// inside each `str` (read-only, alive as long as the `str`, which `_keep` holds).
-struct Borrowed<'py> {
-    _keep: Vec<Bound<'py, PyAny>>,
+/// A batch of texts held as the caller's Python objects (`None` for a missing text). Their
+/// UTF-8 is made a chunk at a time, as short-lived `bytes`: CPython keeps a `str` as Latin-1,
+/// UCS-2 or UCS-4, and asking it for UTF-8 in place would cache a UTF-8 copy inside every
+/// non-ASCII `str` for the rest of its life, as much memory again as the text.
+struct Batch<'py> {
+    items: Vec<Option<Bound<'py, PyString>>>,
 }
 
-/// The borrowed texts as plain pointers, so they can cross into the GIL-free work.
+/// UTF-8 of a chunk is made until it holds this many bytes, or this many texts.
+const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_TEXTS: usize = 2048;
+
+/// The UTF-8 texts of a chunk: the `bytes` objects (alive as long as this) and their buffers.
+struct Chunk<'py> {
+    _owners: Vec<Bound<'py, PyBytes>>,
+    raw: RawTexts,
+}
+
+/// Buffers of `bytes` objects as plain pointers, so they can cross into the GIL-free work.
 struct RawTexts(Vec<Option<(usize, usize)>>);
 
 impl RawTexts {
@@ -27,8 +39,9 @@ impl RawTexts {
             .iter()
             .map(|t| {
                 t.map(|(p, n)| {
-                    // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str` (held by
-                    // `Borrowed` for the whole call); CPython guarantees it is valid UTF-8.
+                    // SAFETY: (p, n) is the buffer of a live, immutable `bytes` object (held by
+                    // the `Chunk` for as long as these texts are used) that CPython made by
+                    // encoding a `str` to UTF-8, so it is valid UTF-8.
                     unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
                 })
             })
@@ -36,41 +49,99 @@ impl RawTexts {
     }
 }
 
-/// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy).
-fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
-    if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
-        // The same message as the other batch functions.
-        extract_batch(texts)?;
-    }
-    let Ok(iter) = texts.try_iter() else {
-        // Not iterable: the shared conversion raises the documented TypeError.
-        extract_batch(texts)?;
-        return Err(PyTypeError::new_err("texts must be an iterable of str"));
-    };
-    let mut keep = Vec::with_capacity(texts.len().unwrap_or(0));
-    let mut raw = Vec::with_capacity(keep.capacity());
-    for (i, item) in iter.enumerate() {
-        let item = item?;
-        if item.is_instance_of::<PyString>() {
-            let mut size: pyo3::ffi::Py_ssize_t = 0;
-            // SAFETY: `item` is a live `str` and we hold the GIL.
-            let ptr = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(item.as_ptr(), &mut size) };
-            if ptr.is_null() {
-                // A lone surrogate: the shared conversion gives the documented error.
-                let err = PyErr::fetch(texts.py());
-                extract_text(&item, Some(i))?;
-                return Err(err);
-            }
-            raw.push(Some((ptr as usize, usize::try_from(size).unwrap_or(0))));
-        } else {
-            // None, NaN and friends are empty; anything else raises TypeError naming the index.
-            extract_text(&item, Some(i))?;
-            raw.push(None);
+impl<'py> Batch<'py> {
+    /// Takes the items of `texts` (any iterable; a single `str` or `bytes` is refused), checking
+    /// each: `str` is kept, None and NaN-likes are missing, anything else raises TypeError
+    /// naming its index.
+    fn collect(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if texts.is_instance_of::<PyString>() || texts.is_instance_of::<PyBytes>() {
+            // The same message as the other batch functions.
+            extract_batch(texts)?;
         }
-        keep.push(item);
+        let Ok(iter) = texts.try_iter() else {
+            // Not iterable: the shared conversion raises the documented TypeError.
+            extract_batch(texts)?;
+            return Err(PyTypeError::new_err("texts must be an iterable of str"));
+        };
+        let mut items = Vec::with_capacity(texts.len().unwrap_or(0));
+        for (i, item) in iter.enumerate() {
+            let item = item?;
+            match item.cast_into::<PyString>() {
+                Ok(s) => items.push(Some(s)),
+                Err(e) => {
+                    // None, NaN and friends are empty; anything else raises TypeError.
+                    extract_text(&e.into_inner(), Some(i))?;
+                    items.push(None);
+                }
+            }
+        }
+        Ok(Self { items })
     }
-    Ok((Borrowed { _keep: keep }, RawTexts(raw)))
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Encodes the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the
+    /// chunk is full, and moves `at` past them (at least one when any is left).
+    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk<'py>> {
+        let (mut owners, mut raw, mut bytes) = (Vec::new(), Vec::new(), 0);
+        while *at < count && raw.len() < CHUNK_TEXTS && bytes < CHUNK_BYTES {
+            let i = pos(*at);
+            match &self.items[i] {
+                None => raw.push(None),
+                Some(s) => {
+                    let b = match s.encode_utf8() {
+                        Ok(b) => b,
+                        // A lone surrogate: the shared conversion gives the documented error.
+                        Err(e) => return Err(extract_text(s.as_any(), Some(i)).err().unwrap_or(e)),
+                    };
+                    let data = b.as_bytes();
+                    raw.push(Some((data.as_ptr() as usize, data.len())));
+                    bytes += data.len();
+                    owners.push(b);
+                }
+            }
+            *at += 1;
+        }
+        Ok(Chunk { _owners: owners, raw: RawTexts(raw) })
+    }
+
+    /// Runs `step` on the texts at positions `pos(0)`, …, `pos(count - 1)`, a chunk at a time,
+    /// in order. Each chunk's step runs on a helper thread while this one, holding the GIL,
+    /// encodes the next chunk, and waits for the step without the GIL.
+    fn pipeline(
+        &self,
+        py: Python<'_>,
+        count: usize,
+        pos: impl Fn(usize) -> usize,
+        mut step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send,
+    ) -> PyResult<()> {
+        let mut at = 0;
+        let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at)).transpose()?;
+        while let Some(Chunk { _owners, raw }) = next.take() {
+            let step = &mut step;
+            let (done, encoded) = std::thread::scope(|s| {
+                let worker = s.spawn(move || step(&raw.texts()));
+                let encoded = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
+                (py.detach(|| worker.join()), encoded)
+            });
+            drop(_owners);
+            match done {
+                Ok(result) => result.map_err(to_pyerr)?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            next = encoded?;
+        }
+        Ok(())
+    }
+
+    /// [`Batch::pipeline`] over the whole batch.
+    fn for_each_chunk(&self, py: Python<'_>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
+        self.pipeline(py, self.len(), |k| k, step)
+    }
 }
+
 use crate::dedup::{self as core, shingle::Unit, Keep, Options};
 
 /// `keep`: "longest", "first", or one priority value per text.
@@ -216,8 +287,16 @@ fn dedup(
     let opts = options(threshold, num_perm, ngram, unit, containment, seed)?;
     let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let res = py.detach(|| core::dedup(&raw.texts(), &opts, &keep.as_keep(), threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let n = batch.len();
+    keep.as_keep().check(n).map_err(to_pyerr)?;
+    let mut job = core::Job::new(&opts, n).map_err(to_pyerr)?;
+    batch.for_each_chunk(py, |texts| job.prep(texts, threads))?;
+    py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
+    // Only the texts in candidate pairs are read again, for their shingle sets.
+    let need: Vec<u32> = job.needed().to_vec();
+    batch.pipeline(py, need.len(), |k| need[k] as usize, |texts| job.sets(texts, threads))?;
+    let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
 
@@ -234,9 +313,13 @@ fn minhash<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let opts = options(0.8, num_perm, ngram, unit, false, seed)?;
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let n = raw.0.len();
-    let flat = py.detach(|| core::minhash(&raw.texts(), &opts, threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let n = batch.len();
+    let mut flat = Vec::with_capacity(n * num_perm);
+    batch.for_each_chunk(py, |texts| {
+        flat.extend(core::minhash(texts, &opts, threads)?);
+        Ok(())
+    })?;
     PyArray1::from_vec(py, flat).reshape([n, num_perm])
 }
 
@@ -244,8 +327,10 @@ fn minhash<'py>(
 #[pyo3(signature = (texts, *, min_words = 4, num_threads = None))]
 fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<PyLineDups> {
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let dups = py.detach(|| core::repeated_lines(&raw.texts(), min_words, threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let mut lines = core::RepeatedLines::new(min_words);
+    batch.for_each_chunk(py, |texts| lines.add(texts, threads))?;
+    let dups = lines.finish();
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
 }
@@ -275,6 +360,12 @@ fn extract_ids(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Option<Vec<
     Ok(Some(out))
 }
 
+impl PyDedupIndex {
+    fn lock(&self) -> std::sync::MutexGuard<'_, core::DedupIndex> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[pymethods]
 impl PyDedupIndex {
     #[new]
@@ -295,12 +386,17 @@ impl PyDedupIndex {
     ) -> PyResult<PyDedupResult> {
         let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
         let threads = extract_threads(num_threads)?;
-        let (_held, raw) = borrow_batch(texts)?;
-        let ids = extract_ids(ids, raw.0.len())?;
+        let batch = Batch::collect(texts)?;
+        let n = batch.len();
+        let ids = extract_ids(ids, n)?;
+        keep.as_keep().check(n).map_err(to_pyerr)?;
+        // The texts are read without the index; it is locked (without the GIL) to finish.
+        let mut job = py.detach(|| self.lock().job(n)).map_err(to_pyerr)?;
+        batch.for_each_chunk(py, |texts| job.prep(texts, threads))?;
         let (res, cluster_ids) = py
             .detach(|| {
-                let mut index = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                let res = index.add(&raw.texts(), ids, &keep.as_keep(), threads)?;
+                let mut index = self.lock();
+                let res = index.finish(job, ids, &keep.as_keep(), threads)?;
                 let cluster_ids: Vec<String> = res.cluster.iter().map(|&c| index.ids()[c].clone()).collect();
                 Ok((res, cluster_ids))
             })
@@ -309,7 +405,7 @@ impl PyDedupIndex {
     }
 
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(|| self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).save(&path)).map_err(to_pyerr)
+        py.detach(|| self.lock().save(&path)).map_err(to_pyerr)
     }
 
     #[staticmethod]
@@ -321,20 +417,20 @@ impl PyDedupIndex {
     /// The ids of every text added, in order.
     #[getter]
     fn ids(&self) -> Vec<String> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).ids().to_vec()
+        self.lock().ids().to_vec()
     }
 
     #[getter]
     fn threshold(&self) -> f64 {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).options().threshold
+        self.lock().options().threshold
     }
 
     fn __len__(&self) -> usize {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.lock().len()
     }
 
     fn __repr__(&self) -> String {
-        let index = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let index = self.lock();
         format!("DedupIndex(threshold={}, texts={})", index.options().threshold, index.len())
     }
 }
