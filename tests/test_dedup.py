@@ -88,6 +88,18 @@ def test_thread_count_and_input_order_do_not_matter(planted):
     assert [texts[c] for c in one.cluster] == [texts[c] for c in back]
 
 
+def test_text_that_ends_a_longer_one():
+    """A release that a longer page ends with (after a lead-in of its own) joins the page as
+    contained, though its Jaccard similarity is low and its opening differs."""
+    rng = random.Random(11)
+    release, lead = story(rng, 150), story(rng, 250)
+    texts = [" ".join(release), " ".join(lead + release), " ".join(story(rng, 300))]
+    res = newsclean.dedup(texts)
+    assert res.cluster.tolist() == [1, 1, 2]
+    assert [(i, j, kind) for i, j, _, kind in res.pairs()] == [(0, 1, "contained")]
+    assert newsclean.dedup(texts, containment=False).cluster.tolist() == [0, 1, 2]
+
+
 def test_keep_policies():
     long = "the council approved the budget on monday after a debate that lasted more than six hours in the hall"
     texts = [long[:60], long, long + "!"]

@@ -4,10 +4,11 @@
 //! # File format, version 2
 //!
 //! Little-endian throughout; written to a temporary file and renamed into place. Version 2
-//! has version 1's layout, but its exact hashes, band keys and shingle sets come from the
-//! word hashes, shingle hashes and band keys of this version (8-byte word steps, polynomial
-//! shingles, multiply-fold band keys): version 1 files are refused, with a message saying to
-//! rebuild the index from its texts.
+//! has version 1's fields, but its exact hashes, band keys and shingle sets come from the word
+//! hashes, shingle hashes and band keys of this version (8-byte word steps, polynomial
+//! shingles, multiply-fold band keys), and a text's band keys are all its key slots, suffix
+//! levels included: version 1 files are refused, with a message saying to rebuild the index
+//! from its texts.
 //!
 //! | field | type |
 //! |---|---|
@@ -22,7 +23,7 @@
 //! | per text: id | u32 length + UTF-8 bytes |
 //! | per text: exact hash, characters, shingles | u64, u64, u32 |
 //! | per text: union-find parent, representative | u32, u32 (`u32::MAX`: none) |
-//! | per text: band keys | u32 count + u32 each |
+//! | per text: band keys | u32 count (0, or every key slot for the first text of an exact class) + u32 each |
 //! | per text: shingle set | u32 count + u32 each (sorted) |
 //! | checksum | u64: xxh3-64 of every byte before it |
 //!

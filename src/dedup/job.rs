@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::cluster::NONE;
-use super::{bucket_pairs, levels_of, pack, Dedup, Engine, Keep, Link, LinkKind, Meta, Options, Seen, Space, BUCKET_CAP};
+use super::{bucket_pairs, pack, Dedup, Engine, Keep, Link, LinkKind, Meta, Options, Seen, Space, BUCKET_CAP, SUFFIX_LEVELS};
 use crate::error::Error;
 use crate::parallel;
 
@@ -244,35 +244,51 @@ impl Job {
                     tops.clear();
                     docs.extend(members.iter().map(|m| m.1));
                     tops.extend(members.iter().map(|m| m.2));
-                    bucket_pairs(&docs, space.level().map(|_| &tops[..]), &mut out);
+                    bucket_pairs(&docs, space.ranked().then_some(&tops[..]), &mut out);
                 }
                 start = end;
             }
             out
         })?;
-        let mut pairs: Vec<u64> = per_space.into_iter().flatten().collect();
+        // Suffix pairs count only where at least half the bands of their level agree.
+        let mut pairs: Vec<u64> = Vec::new();
+        let mut suffix: Vec<Vec<u64>> = vec![Vec::new(); SUFFIX_LEVELS.len()];
+        for (space, found) in spaces.iter().zip(per_space) {
+            match space {
+                Space::Suffix(l, _) => suffix[*l].extend(found),
+                _ => pairs.extend(found),
+            }
+        }
+        for found in suffix {
+            pairs.extend(agreeing(found, b));
+        }
 
         // Candidates against the texts seen before.
         if !seen.buckets.is_empty() {
             let found = parallel::map(&leaders, threads, |&i| {
                 let g = (base as u32) + i;
                 let mut out = Vec::new();
+                let mut suffix: Vec<Vec<u64>> = vec![Vec::new(); SUFFIX_LEVELS.len()];
                 for &space in &spaces {
                     for (pos, top) in space.entries(b, len[i as usize], containment) {
                         let Some(members) = seen.buckets.get(&(space.id(b) << 32 | u64::from(keys[pos * n + i as usize]))) else { continue };
-                        let Some(level) = space.level() else {
+                        if !space.ranked() {
                             out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
                             continue;
-                        };
+                        }
                         if members.len() > BUCKET_CAP {
                             continue;
                         }
+                        let into = if let Space::Suffix(l, _) = space { &mut suffix[l] } else { &mut out };
                         for &o in members {
-                            if top || levels_of(seen.len[o as usize]).checked_sub(1) == Some(level) {
-                                out.push(pack(o, g));
+                            if top || space.is_top(seen.len[o as usize]) {
+                                into.push(pack(o, g));
                             }
                         }
                     }
+                }
+                for found in suffix {
+                    out.extend(agreeing(found, b));
                 }
                 out
             })?;
@@ -465,6 +481,15 @@ fn set_in<'s>(g: u32, base: usize, store: bool, seen: &'s Seen, stored: &'s [Vec
     }
 }
 
+/// The pairs found by at least half of a level's `b` bands (each band finds a pair once at
+/// most): for a suffix level, a shared ending, not a shared sign-off or list of links. Half
+/// the 7-row bands agree where the two suffixes' Jaccard similarity is about 0.9.
+fn agreeing(mut found: Vec<u64>, b: usize) -> impl Iterator<Item = u64> {
+    found.sort_unstable();
+    let need = b.div_ceil(2);
+    found.chunk_by(|x, y| x == y).filter(|run| run.len() >= need).map(|run| run[0]).collect::<Vec<_>>().into_iter()
+}
+
 /// Sorts by the upper 32 bits, stably (entries are made in text order, so texts stay in order
 /// within a key): least-significant-digit radix sort in three passes of 11, 11 and 10 bits.
 fn sort_by_upper_half(v: &mut Vec<u64>) {
@@ -511,6 +536,14 @@ mod tests {
         want.sort_unstable();
         sort_by_upper_half(&mut v);
         assert_eq!(v, want, "made in order, so a stable sort by key is a full sort");
+    }
+
+    #[test]
+    fn suffix_pairs_need_half_the_bands() {
+        // Found by 9, 8 and 1 of 18 bands.
+        let found: Vec<u64> = [vec![7u64; 9], vec![3; 8], vec![5]].concat();
+        assert_eq!(agreeing(found, 18).collect::<Vec<_>>(), vec![7]);
+        assert_eq!(agreeing(vec![4, 4], 3).collect::<Vec<_>>(), vec![4]);
     }
 
     #[test]

@@ -48,6 +48,12 @@ use shingle::Unit;
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
 pub const PREFIX_LEVELS: [usize; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+/// Suffix lengths (in shingles) whose sketches find a text that ends a longer one (a press
+/// release at the end of a page that leads into it with other text). Matched by LSH bands,
+/// as the longer prefix levels are; shorter suffixes are left out: a short shared ending is
+/// more often a sign-off or a footer than a copy.
+pub const SUFFIX_LEVELS: [usize; 3] = [64, 128, 256];
+
 /// The first [`EXACT_LEVELS`] prefix levels (up to 8 shingles) are matched exactly, by one key
 /// per level, and on the longer text also at [`OFFSETS`] shingles from the start, so that a lede
 /// still matches its full form behind an agency prefix ("(AP) — ", "LONDON (Reuters) - ").
@@ -208,6 +214,11 @@ pub(crate) fn levels_of(len: u32) -> usize {
     PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
 }
 
+/// Number of suffix levels a text of `len` shingles has: the levels below its length.
+pub(crate) fn suffix_levels_of(len: u32) -> usize {
+    SUFFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
+}
+
 /// Offsets at which a text of `len` shingles has a key of exact prefix level `l`.
 pub(crate) fn exact_offsets(len: u32, l: usize) -> usize {
     let g = PREFIX_LEVELS[l];
@@ -229,6 +240,8 @@ pub(crate) enum Space {
     Exact(usize),
     /// Band `j` of the sketch of prefix level `l` (>= EXACT_LEVELS).
     Band(usize, usize),
+    /// Band `j` of the sketch of suffix level `l` (an index into [`SUFFIX_LEVELS`]).
+    Suffix(usize, usize),
 }
 
 impl Space {
@@ -240,6 +253,9 @@ impl Space {
             for l in EXACT_LEVELS..PREFIX_LEVELS.len() {
                 out.extend((0..b).map(|j| Self::Band(l, j)));
             }
+            for l in 0..SUFFIX_LEVELS.len() {
+                out.extend((0..b).map(|j| Self::Suffix(l, j)));
+            }
         }
         out
     }
@@ -250,26 +266,36 @@ impl Space {
             Self::Main(j) => j as u64,
             Self::Exact(l) => (b + l) as u64,
             Self::Band(l, j) => (b + EXACT_LEVELS + (l - EXACT_LEVELS) * b + j) as u64,
+            Self::Suffix(l, j) => (b + EXACT_LEVELS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b + l * b + j) as u64,
         }
     }
 
-    /// The prefix level, if any.
-    pub fn level(self) -> Option<usize> {
+    /// Whether pairs of this space need one text at its top level (every space but the
+    /// whole-text bands).
+    pub fn ranked(self) -> bool {
+        !matches!(self, Self::Main(_))
+    }
+
+    /// Whether this space's level is the top level of a text of `len` shingles: its longest
+    /// prefix (or suffix) level shorter than itself.
+    pub fn is_top(self, len: u32) -> bool {
         match self {
-            Self::Main(_) => None,
-            Self::Exact(l) | Self::Band(l, _) => Some(l),
+            Self::Main(_) => false,
+            Self::Exact(l) | Self::Band(l, _) => levels_of(len).checked_sub(1) == Some(l),
+            Self::Suffix(l, _) => suffix_levels_of(len).checked_sub(1) == Some(l),
         }
     }
 
     /// The keys of a text of `len` shingles in this space: (position in its keys, is this its
-    /// top prefix level at offset 0).
+    /// top level at offset 0).
     pub fn entries(self, b: usize, len: u32, containment: bool) -> impl Iterator<Item = (usize, bool)> {
-        let levels = if containment { levels_of(len) } else { 0 };
-        let top = levels.checked_sub(1);
-        let (start, count, is_top): (usize, usize, bool) = match self {
-            Self::Main(j) => (j, usize::from(len > 0), false),
-            Self::Exact(l) => (b + l * OFFSETS, if containment { exact_offsets(len, l) } else { 0 }, top == Some(l)),
-            Self::Band(l, j) => (b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * b + j, usize::from(l < levels), top == Some(l)),
+        let is_top = self.is_top(len);
+        let (start, count): (usize, usize) = match self {
+            Self::Main(j) => (j, usize::from(len > 0)),
+            _ if !containment => (0, 0),
+            Self::Exact(l) => (b + l * OFFSETS, exact_offsets(len, l)),
+            Self::Band(l, j) => (b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * b + j, usize::from(l < levels_of(len))),
+            Self::Suffix(l, j) => (b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b + l * b + j, usize::from(l < suffix_levels_of(len))),
         };
         (0..count).map(move |d| (start + d, is_top && d == 0))
     }
@@ -304,7 +330,7 @@ impl Engine {
     pub fn slots(&self) -> usize {
         let b = self.bands.b;
         if self.opts.containment {
-            b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b
+            b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS + SUFFIX_LEVELS.len()) * b
         } else {
             b
         }
@@ -315,8 +341,7 @@ impl Engine {
     /// `keep_set`.
     ///
     /// Layout of `row`: the whole-text bands; the exact prefix keys, level by level, `OFFSETS`
-    /// each; then the bands of each longer prefix level. A text's keys are the first
-    /// [`Engine::key_count`] of them.
+    /// each; the bands of each longer prefix level; the bands of each suffix level.
     pub fn prep(&self, text: Option<&str>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
         let Some(text) = text else { return (Meta::default(), keep_set.then(Vec::new)) };
         let chars = text.chars().count() as u64;
@@ -350,19 +375,36 @@ impl Engine {
         }
         self.sketcher.densify(&bins, &mut dense);
         self.bands.keys_into(&dense, &mut row[..b]);
+        // Suffix sketches: the shingles again, from the last one back.
+        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        if suffixes > 0 {
+            bins.fill(EMPTY);
+            let mut at = b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b;
+            let mut next = 0;
+            for (i, &s) in sh.iter().rev().enumerate() {
+                self.sketcher.add(&mut bins, s);
+                if i + 1 == SUFFIX_LEVELS[next] {
+                    self.sketcher.densify(&bins, &mut dense);
+                    self.bands.keys_into(&dense, &mut row[at..at + b]);
+                    at += b;
+                    next += 1;
+                    if next == suffixes {
+                        break;
+                    }
+                }
+            }
+        }
         (Meta { exact, chars, len }, keep_set.then(|| shingle::shingle_set(&sh)))
     }
 
-    /// The number of band keys a text of `len` shingles has (0 for an empty text).
+    /// The number of band keys a text of `len` shingles has: 0 for an empty text, else
+    /// [`Engine::slots`] (zero where the text has no key).
     pub fn key_count(&self, len: u32) -> usize {
         if len == 0 {
-            return 0;
+            0
+        } else {
+            self.slots()
         }
-        let b = self.bands.b;
-        if !self.opts.containment {
-            return b;
-        }
-        b + EXACT_LEVELS * OFFSETS + b * levels_of(len).saturating_sub(EXACT_LEVELS)
     }
 
     /// Verifies one candidate pair on its shingle sets.

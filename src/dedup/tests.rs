@@ -241,3 +241,26 @@ fn short_ledes_behind_agency_prefixes() {
     assert_eq!(res.cluster, vec![0, 0, 0, 3]);
     assert!(res.links.iter().all(|l| l.kind == LinkKind::Contained && l.a == 0));
 }
+
+#[test]
+fn a_text_that_ends_a_longer_one() {
+    // A release of 150 words that a page of 400 words ends with, after 250 words of its own:
+    // Jaccard about 0.37 and a different opening, but all of it is in the page. The suffix
+    // sketches find it; without containment it stays apart.
+    let mut state = 77u64;
+    let mut word = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        format!("w{}", shingle::mix64(state) % 5000)
+    };
+    let release: Vec<String> = (0..150).map(|_| word()).collect();
+    let lead: Vec<String> = (0..250).map(|_| word()).collect();
+    let page = format!("{} {}", lead.join(" "), release.join(" "));
+    let other = (0..300).map(|_| word()).collect::<Vec<_>>().join(" ");
+    let texts = [Some(release.join(" ")), Some(page), Some(other)];
+    let res = dedup(&texts, &Options::default(), &Keep::Longest, Some(2)).unwrap();
+    assert_eq!(res.cluster, vec![1, 1, 2]);
+    assert_eq!(res.links.len(), 1);
+    assert_eq!((res.links[0].kind, res.links[0].similarity), (LinkKind::Contained, 1.0));
+    let apart = dedup(&texts, &Options { containment: false, ..Options::default() }, &Keep::Longest, None).unwrap();
+    assert_eq!(apart.cluster, vec![0, 1, 2]);
+}
