@@ -202,9 +202,10 @@ def main() -> int:
                 ref = {"secs": med["secs"], "keep": r["keep"]}
             ratio = f"{med['secs'] / ref['secs']:.1f}" if ref else "-"
             agree = f"{sum(a == b for a, b in zip(r['keep'], ref['keep'])) / max(1, r['n']):.4f}" if ref else "-"
+            rounds = " ".join(f"{x['secs']:.2f}" for x in rs)
             print(f"{n:>8} {tool:<11} {med['secs']:>8.2f} {r['n'] / med['secs']:>9.0f} {r['mb'] / med['secs']:>7.1f} "
                   f"{med['texts_mb']:>6.0f}MB {med['peak_mb']:>6.0f}MB {med['extra_mb']:>6.0f}MB {r['kept']:>8} "
-                  f"{ratio:>11} {agree:>7}  {' '.join(f'{x['secs']:.2f}' for x in rs)}", flush=True)
+                  f"{ratio:>11} {agree:>7}  {rounds}", flush=True)
     print(f"load average at the end: {load_average()}")
     return 0
 

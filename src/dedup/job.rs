@@ -219,7 +219,7 @@ impl Job {
                     entries.push(u64::from(keys[pos * n + i as usize]) << 32 | u64::from(i) << 1 | u64::from(top));
                 }
             }
-            sort_by_upper_half(&mut entries);
+            keep_repeated_keys(&mut entries);
             let mut out = Vec::new();
             let mut members: Vec<(u64, u32, bool)> = Vec::new();
             let (mut docs, mut tops) = (Vec::new(), Vec::new());
@@ -490,33 +490,25 @@ fn agreeing(mut found: Vec<u64>, b: usize) -> impl Iterator<Item = u64> {
     found.chunk_by(|x, y| x == y).filter(|run| run.len() >= need).map(|run| run[0]).collect::<Vec<_>>().into_iter()
 }
 
-/// Sorts by the upper 32 bits, stably (entries are made in text order, so texts stay in order
-/// within a key): least-significant-digit radix sort in three passes of 11, 11 and 10 bits.
-fn sort_by_upper_half(v: &mut Vec<u64>) {
-    if v.len() < 512 {
-        v.sort_unstable();
-        return;
+/// Keeps the entries whose key (upper 32 bits) may occur more than once, sorted: every entry
+/// of a repeated key, and the few single ones whose key shares a bit of the filter with
+/// another. Most keys of a space occur once; a two-bit-per-slot filter finds the repeats in
+/// two passes, and only they are sorted.
+fn keep_repeated_keys(entries: &mut Vec<u64>) {
+    let bits = (entries.len() * 8).next_power_of_two().max(64);
+    let mask = bits as u64 - 1;
+    let (mut seen, mut twice) = (vec![0u64; bits / 64], vec![0u64; bits / 64]);
+    for &e in entries.iter() {
+        let slot = (e >> 32 & mask) as usize;
+        let (w, bit) = (slot >> 6, 1u64 << (slot & 63));
+        twice[w] |= seen[w] & bit;
+        seen[w] |= bit;
     }
-    let mut tmp = vec![0u64; v.len()];
-    for (shift, bits) in [(32u32, 11u32), (43, 11), (54, 10)] {
-        let mask = (1u64 << bits) - 1;
-        let mut count = vec![0usize; 1 << bits];
-        for &e in v.iter() {
-            count[((e >> shift) & mask) as usize] += 1;
-        }
-        let mut at = 0;
-        for c in &mut count {
-            let k = *c;
-            *c = at;
-            at += k;
-        }
-        for &e in v.iter() {
-            let d = ((e >> shift) & mask) as usize;
-            tmp[count[d]] = e;
-            count[d] += 1;
-        }
-        std::mem::swap(v, &mut tmp);
-    }
+    entries.retain(|&e| {
+        let slot = (e >> 32 & mask) as usize;
+        twice[slot >> 6] >> (slot & 63) & 1 != 0
+    });
+    entries.sort_unstable();
 }
 
 #[cfg(test)]
@@ -524,18 +516,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_sort_sorts_by_key_stably() {
+    fn repeated_keys_are_kept() {
         let mut state = 5u64;
         let mut v: Vec<u64> = (0..5000u64)
             .map(|i| {
                 state = super::super::shingle::mix64(state + i);
-                (state % 300) << 32 | i
+                ((state >> 32) % 20_000) << 32 | i
             })
             .collect();
         let mut want = v.clone();
         want.sort_unstable();
-        sort_by_upper_half(&mut v);
-        assert_eq!(v, want, "made in order, so a stable sort by key is a full sort");
+        let repeated = |w: &[u64]| -> Vec<u64> { w.chunk_by(|a, b| a >> 32 == b >> 32).filter(|r| r.len() > 1).flatten().copied().collect() };
+        keep_repeated_keys(&mut v);
+        assert!(v.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(repeated(&v), repeated(&want));
+        assert!(!repeated(&want).is_empty() && v.len() < want.len() / 2, "{} of {}", v.len(), want.len());
     }
 
     #[test]

@@ -208,15 +208,18 @@ pub(crate) struct Meta {
 /// Number of prefix levels a text of `len` shingles has: the levels below its length (its
 /// last shingle may hold a word cut off), and level 1 for a text of one shingle.
 pub(crate) fn levels_of(len: u32) -> usize {
-    if len == 1 {
-        return 1;
+    // The levels are the powers of two up to 256: those below `len` number ⌊log₂(len − 1)⌋ + 1.
+    match len {
+        0 => 0,
+        1 => 1,
+        _ => ((32 - (len - 1).leading_zeros()) as usize).min(PREFIX_LEVELS.len()),
     }
-    PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
 }
 
 /// Number of suffix levels a text of `len` shingles has: the levels below its length.
 pub(crate) fn suffix_levels_of(len: u32) -> usize {
-    SUFFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
+    // 64, 128 and 256: the powers of two from 2⁶ below `len`.
+    (levels_of(len).saturating_sub(6)).min(SUFFIX_LEVELS.len())
 }
 
 /// Offsets at which a text of `len` shingles has a key of exact prefix level `l`.

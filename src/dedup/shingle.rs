@@ -113,8 +113,10 @@ fn push_folded(c: char, buf: &mut Vec<u8>) {
 }
 
 /// Passes the words of `normalize(text)` to `out`, in one pass over the raw text and without
-/// building the normalised string. ASCII words go straight from the text; words with other
-/// characters are gathered, lower-cased, in `buf`.
+/// building the normalised string. The text is read in blocks of 64 bytes turned into bit
+/// sets (ASCII letters and digits; non-ASCII bytes), so word boundaries come from bit scans,
+/// not a branch per byte; ASCII words are hashed where they stand. Words with other
+/// characters are gathered, lower-cased, in `buf` ([`word_at`]).
 ///
 /// NFKC is applied piece by piece. A piece starts at an ASCII non-word character or a simple
 /// non-word character (see [`char_class`]): each is a starter that nothing before it composes
@@ -127,84 +129,142 @@ fn scan_words(text: &str, out: &mut impl Words, buf: &mut Vec<u8>) {
     let mut piece = 0;
     let mut i = 0;
     while i < n {
-        // Eight bytes at a time: skip ASCII non-word bytes (the piece starts at the last).
-        let x = load(bytes, i, (n - i).min(8));
-        let word = alnum_bits(x) | (x & HIGH_BITS);
-        if word == 0 {
-            let k = (n - i).min(8);
-            piece = i + k - 1;
-            i += k;
-            continue;
-        }
-        let k = (word.trailing_zeros() / 8) as usize;
-        if k > 0 {
-            piece = i + k - 1;
-            i += k;
-        }
-        let start = i;
-        if bytes[i] < 0x80 {
-            // An ASCII word: its end and its hash in the same 8-byte steps.
-            let mut h = WORD_SEED;
-            loop {
-                let x = load(bytes, i, (n - i).min(8));
-                let run = ((!alnum_bits(x) & HIGH_BITS).trailing_zeros() / 8) as usize;
-                if run == 8 {
-                    h = word_step(h, x | LOWER);
-                    i += 8;
-                    continue;
-                }
-                if run > 0 {
-                    let mask = (1u64 << (8 * run)) - 1;
-                    h = word_step(h, (x & mask) | (LOWER & mask));
-                    i += run;
-                }
+        // A block of 64 bytes as two bit sets: ASCII letters and digits, non-ASCII bytes. Runs
+        // of either are words (or hold non-ASCII characters, for the slow path).
+        let (ascii, high) = block_bits(bytes, i);
+        let word_bits = ascii | high;
+        let mut rest = word_bits;
+        let mut next = (i + 64).min(n);
+        while rest != 0 {
+            let s = rest.trailing_zeros() as usize;
+            let e = s + (!(word_bits >> s)).trailing_zeros() as usize;
+            let p = i + s;
+            if p > 0 && bytes[p - 1] < 0x80 {
+                // Else the run follows a simple non-ASCII boundary, and `piece` is there.
+                piece = p - 1;
+            }
+            let run = if e - s >= 64 { u64::MAX } else { ((1u64 << (e - s)) - 1) << s };
+            if (e >= 64 && i + 64 < n) || high & run != 0 {
+                // A word that may go on past the block, or one with non-ASCII characters.
+                (next, piece) = word_at(text, p, piece, out, buf);
                 break;
             }
-            if i == n || bytes[i] < 0x80 {
-                out.ascii(bytes, start, i, mix64(h ^ (i - start) as u64));
+            out.ascii(bytes, p, i + e, ascii_word_hash(bytes, p, i + e));
+            rest = if e >= 64 { 0 } else { rest & (u64::MAX << e) };
+        }
+        i = next;
+    }
+}
+
+/// The bit sets of the block of up to 64 bytes at `i` (bit `t` for byte `i + t`): ASCII
+/// letters and digits, and bytes of non-ASCII characters.
+#[inline]
+fn block_bits(bytes: &[u8], i: usize) -> (u64, u64) {
+    /// The top bits of the eight bytes, gathered into the low eight bits.
+    #[inline]
+    const fn gather(m: u64) -> u64 {
+        (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+    }
+    let (mut ascii, mut high) = (0u64, 0u64);
+    for k in 0..8 {
+        let pos = i + 8 * k;
+        if pos >= bytes.len() {
+            break;
+        }
+        let x = load(bytes, pos, (bytes.len() - pos).min(8));
+        ascii |= gather(alnum_bits(x)) << (8 * k);
+        high |= gather(x & HIGH_BITS) << (8 * k);
+    }
+    (ascii, high)
+}
+
+/// [`word_hash_bytes`] of the lower-cased ASCII word `bytes[start..end]`, read in place.
+#[inline]
+fn ascii_word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let mut h = WORD_SEED;
+    let mut pos = start;
+    while end - pos >= 8 {
+        h = word_step(h, load(bytes, pos, 8) | LOWER);
+        pos += 8;
+    }
+    if pos < end {
+        let mask = (1u64 << (8 * (end - pos))) - 1;
+        h = word_step(h, (load(bytes, pos, end - pos) & mask) | (LOWER & mask));
+    }
+    mix64(h ^ (end - start) as u64)
+}
+
+/// The word starting at `start` (after an ASCII non-word byte or a simple boundary, where a
+/// piece may start; `piece` is the last such place): an ASCII word read 8 bytes at a time,
+/// and if it goes on with non-ASCII characters, the slow path. Returns where the scan goes on
+/// and the piece there.
+fn word_at(text: &str, start: usize, mut piece: usize, out: &mut impl Words, buf: &mut Vec<u8>) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = start;
+    if bytes[i] < 0x80 {
+        // An ASCII word: its end and its hash in the same 8-byte steps.
+        let mut h = WORD_SEED;
+        loop {
+            let x = load(bytes, i, (n - i).min(8));
+            let run = ((!alnum_bits(x) & HIGH_BITS).trailing_zeros() / 8) as usize;
+            if run == 8 {
+                h = word_step(h, x | LOWER);
+                i += 8;
                 continue;
             }
-        }
-        // The word goes on with (or this is) a non-ASCII character.
-        buf.clear();
-        buf.extend(bytes[start..i].iter().map(|b| b | 0x20));
-        while i < n {
-            let b = bytes[i];
-            match BYTE_CLASS[b as usize] {
-                ALNUM => {
-                    buf.push(b | 0x20);
-                    i += 1;
-                }
-                SEP => break,
-                _ => {
-                    let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-                    let len = c.len_utf8();
-                    match char_class(c) {
-                        SIMPLE_SEP => {
-                            // A boundary: the next word may take the fast path again.
-                            piece = i;
-                            i += len;
-                            break;
-                        }
-                        SIMPLE_WORD => buf.extend_from_slice(&bytes[i..i + len]),
-                        SIMPLE_UPPER => push_folded(c, buf),
-                        _ => {
-                            let end = bytes[i..].iter().position(|&c| BYTE_CLASS[c as usize] == SEP).map_or(n, |p| i + p);
-                            buf.clear();
-                            redo_piece(&text[piece..end], out, buf);
-                            i = end;
-                            break;
-                        }
-                    }
-                    i += len;
-                }
+            if run > 0 {
+                let mask = (1u64 << (8 * run)) - 1;
+                h = word_step(h, (x & mask) | (LOWER & mask));
+                i += run;
             }
+            break;
         }
-        if !buf.is_empty() {
-            out.folded(buf);
-            buf.clear();
+        if i == n || bytes[i] < 0x80 {
+            out.ascii(bytes, start, i, mix64(h ^ (i - start) as u64));
+            return (i, piece);
         }
     }
+    // The word goes on with (or this is) a non-ASCII character.
+    buf.clear();
+    buf.extend(bytes[start..i].iter().map(|b| b | 0x20));
+    while i < n {
+        let b = bytes[i];
+        match BYTE_CLASS[b as usize] {
+            ALNUM => {
+                buf.push(b | 0x20);
+                i += 1;
+            }
+            SEP => break,
+            _ => {
+                let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                let len = c.len_utf8();
+                match char_class(c) {
+                    SIMPLE_SEP => {
+                        // A boundary: the next word may take the fast path again.
+                        piece = i;
+                        i += len;
+                        break;
+                    }
+                    SIMPLE_WORD => buf.extend_from_slice(&bytes[i..i + len]),
+                    SIMPLE_UPPER => push_folded(c, buf),
+                    _ => {
+                        let end = bytes[i..].iter().position(|&c| BYTE_CLASS[c as usize] == SEP).map_or(n, |p| i + p);
+                        buf.clear();
+                        redo_piece(&text[piece..end], out, buf);
+                        i = end;
+                        break;
+                    }
+                }
+                i += len;
+            }
+        }
+    }
+    if !buf.is_empty() {
+        out.folded(buf);
+        buf.clear();
+    }
+    (i, piece)
 }
 
 /// The words of a piece that holds a complex character: NFKC (skipped when the piece passes
@@ -555,7 +615,7 @@ mod tests {
         let alphabet: Vec<char> = "aZ09 .,-<=>’“…—\u{a0}\u{301}\u{308}\u{338}\u{327}éÉßİıǅﬁＡｶﾞ가\u{1161}\u{11a8}ᄀ日ΩΣς①²½\u{200b}\u{2019}\u{1f600}\u{e000}\u{93e}क".chars().collect();
         let mut state = 99u64;
         for round in 0..3000 {
-            let len = 1 + round % 40;
+            let len = if round % 10 == 9 { 50 + round % 400 } else { 1 + round % 40 };
             let text: String = (0..len)
                 .map(|_| {
                     state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -572,8 +632,18 @@ mod tests {
     fn ascii_words_hashed_in_place() {
         // ASCII words are hashed where they stand, 8 bytes a step, lower-cased by one bit, at
         // every length around the steps and at the end of the text or before punctuation.
-        for w in ["a", "Ab", "ABCDEFG", "ABCDEFGH", "abcdefghi", "A1b2C3d4E5f6G7h8", "A1b2C3d4E5f6G7h8I9", "x".repeat(40).as_str()] {
-            for text in [w.to_string(), format!("{w}!"), format!("  ,{w} z"), format!("{w}\u{e9}"), format!("{w}\u{2019}s")] {
+        let long = "Ab".repeat(50);
+        for w in ["a", "Ab", "ABCDEFG", "ABCDEFGH", "abcdefghi", "A1b2C3d4E5f6G7h8", "A1b2C3d4E5f6G7h8I9", "x".repeat(40).as_str(), long.as_str()] {
+            for text in [
+                w.to_string(),
+                format!("{w}!"),
+                format!("  ,{w} z"),
+                format!("{w}\u{e9}"),
+                format!("{w}\u{2019}s"),
+                format!("{} {w} {w}", "-".repeat(60)),
+                format!("{}{w}", ". ".repeat(31)),
+                format!("{w}\u{2019}{w}\u{301} {w}"),
+            ] {
                 let want: Vec<u64> = normalize(&text).split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
                 assert_eq!(word_hashes(&text), want, "{text:?}");
             }

@@ -264,3 +264,12 @@ fn a_text_that_ends_a_longer_one() {
     let apart = dedup(&texts, &Options { containment: false, ..Options::default() }, &Keep::Longest, None).unwrap();
     assert_eq!(apart.cluster, vec![0, 1, 2]);
 }
+
+#[test]
+fn level_counts() {
+    for len in 0..2000u32 {
+        let prefix = if len == 1 { 1 } else { PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count() };
+        assert_eq!(levels_of(len), prefix, "{len}");
+        assert_eq!(suffix_levels_of(len), SUFFIX_LEVELS.iter().filter(|&&g| g < len as usize).count(), "{len}");
+    }
+}
