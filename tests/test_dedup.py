@@ -100,6 +100,55 @@ def test_text_that_ends_a_longer_one():
     assert newsclean.dedup(texts, containment=False).cluster.tolist() == [0, 1, 2]
 
 
+def test_texts_are_not_given_a_utf8_copy():
+    """CPython caches a UTF-8 copy inside a non-ASCII str when asked for its UTF-8 in place
+    (sys.getsizeof counts it): as much memory again as the corpus. dedup, minhash,
+    dedup_lines and DedupIndex.add encode a chunk at a time instead and leave the str as it was."""
+    import sys
+
+    texts = [f"Café crème n°{i} — “quoted” words here and there, déjà vu" * 20 for i in range(3)] * 2
+    before = [sys.getsizeof(t) for t in texts]
+    newsclean.dedup(texts)
+    newsclean.minhash(texts, num_perm=8)
+    newsclean.dedup_lines(texts)
+    newsclean.DedupIndex().add(texts)
+    assert [sys.getsizeof(t) for t in texts] == before
+
+
+def test_many_chunks_same_clusters():
+    """More texts than one chunk of the binding (2,048): copies far apart, in other chunks, and
+    missing values on the way, cluster as planted, in any order and for any thread count."""
+    rng = random.Random(5)
+    stories = [" ".join(story(rng, 30)) for _ in range(2600)]
+    texts: list[str | None] = list(stories)
+    group = list(range(len(stories)))
+    for k in range(0, 2600, 7):
+        texts.append(stories[k].upper() + "!")  # exact copy, thousands of texts later
+        group.append(k)
+    for k in range(3, 2600, 11):
+        words = stories[k].split()
+        texts.append(" ".join(words[:18]) + " …")  # cut-off lede
+        group.append(k)
+    for at in (2047, 2048, 4100):
+        texts.insert(at, None)
+        group.insert(at, -at)
+    res = newsclean.dedup(texts, num_threads=2)
+    assert same_partition(res.cluster, group)
+    one = newsclean.dedup(texts, num_threads=1)
+    assert np.array_equal(one.cluster, res.cluster) and one.pairs() == res.pairs()
+    perm = list(range(len(texts)))
+    random.Random(2).shuffle(perm)
+    shuffled = newsclean.dedup([texts[p] for p in perm])
+    back = np.empty(len(texts), dtype=np.int64)
+    for new, old in enumerate(perm):
+        back[old] = perm[shuffled.cluster[new]]
+    assert np.array_equal(back, res.cluster)
+    sig = newsclean.minhash(texts, num_perm=16)
+    assert sig.shape == (len(texts), 16)
+    for i in (0, 2047, 2049, 3000, len(texts) - 1):
+        assert np.array_equal(sig[i], newsclean.minhash([texts[i]], num_perm=16)[0])
+
+
 def test_keep_policies():
     long = "the council approved the budget on monday after a debate that lasted more than six hours in the hall"
     texts = [long[:60], long, long + "!"]

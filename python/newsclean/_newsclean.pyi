@@ -262,9 +262,12 @@ def dedup(
 
     Texts are normalised (NFKC, lower case, punctuation folded) and shingled into word
     ``ngram``-grams (default 5) or, with ``unit="char"``, character n-grams. Candidates come from
-    MinHash LSH (and prefix sketches for truncated copies) and are verified on the real shingle
-    sets: a pair is linked when its Jaccard similarity, or the share of the shorter text's
-    shingles found in the longer (``containment=True``), reaches ``threshold``. ``keep`` picks
+    MinHash LSH (and prefix and suffix sketches for truncated copies and texts that end a longer
+    one) and are verified on the real shingle sets: a pair is linked when its Jaccard
+    similarity, or the share of the shorter text's shingles found in the longer
+    (``containment=True``), reaches ``threshold``. The texts are encoded to UTF-8 a chunk at a
+    time (never cached inside the ``str`` objects), and only the texts in candidate pairs are
+    read a second time, for verification. ``keep`` picks
     each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
     one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no
     words are never linked. Needs numpy.
@@ -315,12 +318,13 @@ class DedupIndex:
         """Adds a batch; ``ids`` (converted with ``str``) default to the texts' positions in the
         index. The result's ``cluster`` indices count every text in the index."""
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index (format version 1: magic ``NCDEDUP\\0``, version, options, texts,
+        """Writes the index (format version 2: magic ``NCDEDUP\\0``, version, options, texts,
         xxh3 checksum), through a temporary file renamed into place."""
     @staticmethod
     def load(path: str | os.PathLike[str]) -> DedupIndex:
         """Reads a saved index. ``ValueError`` for a file that is not an index, of another
-        version, truncated or corrupt; ``OSError`` when it cannot be read."""
+        version (version 1 files, whose hashes differ, must be rebuilt from their texts),
+        truncated or corrupt; ``OSError`` when it cannot be read."""
     @property
     def ids(self) -> list[str]: ...
     @property

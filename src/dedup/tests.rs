@@ -273,3 +273,39 @@ fn level_counts() {
         assert_eq!(suffix_levels_of(len), SUFFIX_LEVELS.iter().filter(|&&g| g < len as usize).count(), "{len}");
     }
 }
+
+#[test]
+fn any_split_into_chunks_gives_the_same_result() {
+    let (texts, _) = corpus(150);
+    let whole = dedup(&texts, &Options::default(), &Keep::Longest, Some(2)).unwrap();
+    assert!(whole.links.len() > 100);
+    for size in [1, 7, 64, 10_000] {
+        let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+        for chunk in texts.chunks(size) {
+            job.prep(chunk, Some(2)).unwrap();
+        }
+        job.candidates(Some(1)).unwrap();
+        let need = job.needed().to_vec();
+        assert!(!need.is_empty() && need.len() < texts.len());
+        for chunk in need.chunks(size) {
+            let picked: Vec<Option<&str>> = chunk.iter().map(|&i| texts[i as usize].as_deref()).collect();
+            job.sets(&picked, None).unwrap();
+        }
+        assert_eq!(job.finish(&Keep::Longest, Some(3)).unwrap(), whole, "chunks of {size}");
+    }
+    // A new index fed in chunks answers as the one-off call does.
+    let mut index = DedupIndex::new(Options::default()).unwrap();
+    let mut job = index.job(texts.len()).unwrap();
+    for chunk in texts.chunks(13) {
+        job.prep(chunk, None).unwrap();
+    }
+    assert_eq!(index.finish(job, None, &Keep::Longest, None).unwrap(), whole);
+    // A one-off job is not finished by an index, nor an index's by itself.
+    let other = DedupIndex::new(Options { threshold: 0.9, ..Options::default() }).unwrap();
+    let mut job = other.job(1).unwrap();
+    job.prep(&[Some("a b c")], None).unwrap();
+    assert!(index.finish(job, None, &Keep::First, None).is_err(), "options differ");
+    let mut job = index.job(1).unwrap();
+    job.prep(&[Some("a b c")], None).unwrap();
+    assert!(job.candidates(None).is_err());
+}
