@@ -139,13 +139,14 @@ fn scan_words(text: &str, out: &mut impl Words, buf: &mut Vec<u8>) {
             let s = rest.trailing_zeros() as usize;
             let e = s + (!(word_bits >> s)).trailing_zeros() as usize;
             let p = i + s;
-            if p > 0 && bytes[p - 1] < 0x80 {
-                // Else the run follows a simple non-ASCII boundary, and `piece` is there.
-                piece = p - 1;
-            }
-            let run = if e - s >= 64 { u64::MAX } else { ((1u64 << (e - s)) - 1) << s };
-            if (e >= 64 && i + 64 < n) || high & run != 0 {
-                // A word that may go on past the block, or one with non-ASCII characters.
+            let non_ascii = high != 0 && high & (if e - s >= 64 { u64::MAX } else { ((1u64 << (e - s)) - 1) << s }) != 0;
+            if (e >= 64 && i + 64 < n) || non_ascii {
+                // A word that may go on past the block, or one with non-ASCII characters. Its
+                // piece starts at the ASCII byte before it, or, right after a simple non-ASCII
+                // boundary, at that boundary (where the last slow word left `piece`).
+                if p > 0 && bytes[p - 1] < 0x80 {
+                    piece = p - 1;
+                }
                 (next, piece) = word_at(text, p, piece, out, buf);
                 break;
             }
