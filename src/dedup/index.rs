@@ -19,6 +19,7 @@
 //! | unit (0 word, 1 char), containment (0/1) | u8, u8 |
 //! | seed | u64 |
 //! | bands, rows per band | u32, u32 |
+//! | level sketch bins, its bands, rows per band | u32, u32, u32 |
 //! | texts | u64 |
 //! | per text: id | u32 length + UTF-8 bytes |
 //! | per text: exact hash, characters, shingles | u64, u64, u32 |
@@ -150,6 +151,9 @@ impl DedupIndex {
         w.extend_from_slice(&o.seed.to_le_bytes());
         w.extend_from_slice(&(self.engine.bands.b as u32).to_le_bytes());
         w.extend_from_slice(&(self.engine.bands.r as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level.k() as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level_bands.b as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level_bands.r as u32).to_le_bytes());
         w.extend_from_slice(&(self.ids.len() as u64).to_le_bytes());
         let mut uf = s.uf.clone();
         for i in 0..self.ids.len() {
@@ -207,12 +211,21 @@ impl DedupIndex {
         let containment = r.u8()? != 0;
         let seed = r.u64()?;
         let bands = Bands { b: r.u32()? as usize, r: r.u32()? as usize };
+        let level_k = r.u32()? as usize;
+        let level_bands = Bands { b: r.u32()? as usize, r: r.u32()? as usize };
         let opts = Options { threshold, num_perm, ngram, unit, seed, containment };
         let mut engine = Engine::new(opts).map_err(|e| bad(format!("bad options: {e}")))?;
         if bands.b == 0 || bands.r == 0 || bands.b * bands.r > num_perm {
             return Err(bad(format!("bad bands {bands:?} for {num_perm} bins")));
         }
+        if level_k == 0 || level_k > num_perm || level_bands.b == 0 || level_bands.r == 0 || level_bands.b * level_bands.r > level_k {
+            return Err(bad(format!("bad level sketch: {level_k} bins, bands {level_bands:?}")));
+        }
         engine.bands = bands;
+        if level_k != engine.level.k() {
+            engine.level = super::minhash::Sketcher::new(level_k, seed);
+        }
+        engine.level_bands = level_bands;
         let n = usize::try_from(r.u64()?).map_err(|_| bad("too many texts".into()))?;
         if n >= NONE as usize || n > body.len() {
             return Err(bad(format!("bad text count {n}")));
@@ -244,12 +257,12 @@ impl DedupIndex {
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the last text".into()));
         }
-        let (b, containment) = (index.engine.bands.b, index.engine.opts.containment);
-        let spaces = super::Space::all(b, containment);
+        let layout = index.engine.layout();
+        let spaces = layout.spaces();
         for i in 0..n {
             if s.len[i] > 0 && !s.keys[i].is_empty() {
                 s.exact_map.entry(s.exact[i]).or_insert(i as u32);
-                s.index_keys(i as u32, &spaces, b, containment);
+                s.index_keys(i as u32, &spaces, layout);
             }
         }
         Ok(index)

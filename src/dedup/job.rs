@@ -183,8 +183,6 @@ impl Job {
         self.base = seen.len();
         let (n, base, store) = (self.n, self.base, self.store);
         let engine = &self.engine;
-        let b = engine.bands.b;
-        let containment = engine.opts.containment;
 
         // Exact classes: a text's leader is the first earlier text (seen or in this batch)
         // with the same normalised text.
@@ -209,13 +207,14 @@ impl Job {
         let leaders: Vec<u32> = (0..n).filter(|&i| self.len[i] > 0 && leader[i] == (base + i) as u32).map(|i| i as u32).collect();
 
         // Candidate pairs within the batch, one LSH space (level, band) at a time.
-        let spaces = Space::all(b, containment);
+        let layout = engine.layout();
+        let spaces = layout.spaces();
         let (keys, len, exact) = (&self.keys, &self.len, &self.exact);
         let per_space = parallel::map(&spaces, threads, |&space| {
             // One u64 per key: the key, then the text (batch position) and its top flag.
             let mut entries: Vec<u64> = Vec::with_capacity(leaders.len());
             for &i in &leaders {
-                for (pos, top) in space.entries(b, len[i as usize], containment) {
+                for (pos, top) in layout.entries(space, len[i as usize]) {
                     entries.push(u64::from(keys[pos * n + i as usize]) << 32 | u64::from(i) << 1 | u64::from(top));
                 }
             }
@@ -250,7 +249,7 @@ impl Job {
             }
             out
         })?;
-        // Suffix pairs count only where at least half the bands of their level agree.
+        // Suffix pairs count only where all but one of the bands of their level agree.
         let mut pairs: Vec<u64> = Vec::new();
         let mut suffix: Vec<Vec<u64>> = vec![Vec::new(); SUFFIX_LEVELS.len()];
         for (space, found) in spaces.iter().zip(per_space) {
@@ -260,7 +259,7 @@ impl Job {
             }
         }
         for found in suffix {
-            pairs.extend(agreeing(found, b));
+            pairs.extend(agreeing(found, layout.lb));
         }
 
         // Candidates against the texts seen before.
@@ -270,8 +269,8 @@ impl Job {
                 let mut out = Vec::new();
                 let mut suffix: Vec<Vec<u64>> = vec![Vec::new(); SUFFIX_LEVELS.len()];
                 for &space in &spaces {
-                    for (pos, top) in space.entries(b, len[i as usize], containment) {
-                        let Some(members) = seen.buckets.get(&(space.id(b) << 32 | u64::from(keys[pos * n + i as usize]))) else { continue };
+                    for (pos, top) in layout.entries(space, len[i as usize]) {
+                        let Some(members) = seen.buckets.get(&(layout.id(space) << 32 | u64::from(keys[pos * n + i as usize]))) else { continue };
                         if !space.ranked() {
                             out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
                             continue;
@@ -288,7 +287,7 @@ impl Job {
                     }
                 }
                 for found in suffix {
-                    out.extend(agreeing(found, b));
+                    out.extend(agreeing(found, layout.lb));
                 }
                 out
             })?;
@@ -446,8 +445,8 @@ impl Job {
         out.links = links;
 
         if store {
-            let spaces = Space::all(engine.bands.b, engine.opts.containment);
-            let (b, containment) = (engine.bands.b, engine.opts.containment);
+            let layout = engine.layout();
+            let spaces = layout.spaces();
             let mut stored = std::mem::take(&mut self.stored).into_iter();
             for i in 0..n {
                 let g = (base + i) as u32;
@@ -461,7 +460,7 @@ impl Job {
                 seen.keys.push(if is_leader { (0..engine.key_count(self.len[i])).map(|s| self.keys[s * n + i]).collect() } else { Vec::new() });
                 seen.sets.push(stored.next().unwrap_or_default());
                 if is_leader {
-                    seen.index_keys(g, &spaces, b, containment);
+                    seen.index_keys(g, &spaces, layout);
                 }
             }
         }
@@ -481,12 +480,13 @@ fn set_in<'s>(g: u32, base: usize, store: bool, seen: &'s Seen, stored: &'s [Vec
     }
 }
 
-/// The pairs found by at least half of a level's `b` bands (each band finds a pair once at
-/// most): for a suffix level, a shared ending, not a shared sign-off or list of links. Half
-/// the 7-row bands agree where the two suffixes' Jaccard similarity is about 0.9.
+/// The pairs found by all but one of a level's `b` bands (each band finds a pair once at
+/// most): for a suffix level, a shared ending, not a shared sign-off or list of links. With 6
+/// bands of 5 rows, five or six agree in half the pairs whose suffixes' Jaccard similarity is
+/// 0.94, in 1.5 % of those at 0.8.
 fn agreeing(mut found: Vec<u64>, b: usize) -> impl Iterator<Item = u64> {
     found.sort_unstable();
-    let need = b.div_ceil(2);
+    let need = b.saturating_sub(1).max(1);
     found.chunk_by(|x, y| x == y).filter(|run| run.len() >= need).map(|run| run[0]).collect::<Vec<_>>().into_iter()
 }
 
@@ -534,11 +534,12 @@ mod tests {
     }
 
     #[test]
-    fn suffix_pairs_need_half_the_bands() {
-        // Found by 9, 8 and 1 of 18 bands.
-        let found: Vec<u64> = [vec![7u64; 9], vec![3; 8], vec![5]].concat();
-        assert_eq!(agreeing(found, 18).collect::<Vec<_>>(), vec![7]);
-        assert_eq!(agreeing(vec![4, 4], 3).collect::<Vec<_>>(), vec![4]);
+    fn suffix_pairs_need_all_bands_but_one() {
+        // Found by 6, 5 and 4 of 6 bands.
+        let found: Vec<u64> = [vec![7u64; 6], vec![3; 5], vec![5; 4]].concat();
+        assert_eq!(agreeing(found, 6).collect::<Vec<_>>(), vec![3, 7]);
+        assert_eq!(agreeing(vec![4], 1).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(agreeing(vec![4], 2).collect::<Vec<_>>(), vec![4]);
     }
 
     #[test]

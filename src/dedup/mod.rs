@@ -48,6 +48,12 @@ use shingle::Unit;
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
 pub const PREFIX_LEVELS: [usize; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+/// Bins of the sketches of prefix and suffix levels (at most; `num_perm` if fewer). A level
+/// holds few shingles (16 of them for the shortest) or is only matched against the same level
+/// of another text, so a coarse sketch does: its few bands are cheap to key and to bucket, and
+/// it leaves few empty bins to densify.
+pub const LEVEL_BINS: usize = 32;
+
 /// Suffix lengths (in shingles) whose sketches find a text that ends a longer one (a press
 /// release at the end of a page that leads into it with other text). Matched by LSH bands,
 /// as the longer prefix levels are; shorter suffixes are left out: a short shared ending is
@@ -247,32 +253,80 @@ pub(crate) enum Space {
     Suffix(usize, usize),
 }
 
-impl Space {
-    /// Every space, for `b` bands.
-    pub fn all(b: usize, containment: bool) -> Vec<Self> {
-        let mut out: Vec<Self> = (0..b).map(Self::Main).collect();
-        if containment {
-            out.extend((0..EXACT_LEVELS).map(Self::Exact));
+/// Where a text's keys are: the whole-text bands (`b`), the exact prefix keys, then the bands
+/// (`lb` each) of every longer prefix level and of every suffix level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Bands of the whole-text sketch.
+    pub b: usize,
+    /// Bands of a prefix or suffix level's sketch.
+    pub lb: usize,
+    /// Whether there are prefix and suffix keys at all.
+    pub containment: bool,
+}
+
+impl Layout {
+    /// The number of key slots of a text.
+    pub fn slots(self) -> usize {
+        if self.containment {
+            self.b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS + SUFFIX_LEVELS.len()) * self.lb
+        } else {
+            self.b
+        }
+    }
+
+    /// The first slot of prefix level `l` (>= EXACT_LEVELS).
+    fn band_start(self, l: usize) -> usize {
+        self.b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * self.lb
+    }
+
+    /// The first slot of suffix level `l`.
+    fn suffix_start(self, l: usize) -> usize {
+        self.band_start(PREFIX_LEVELS.len()) + l * self.lb
+    }
+
+    /// Every space.
+    pub fn spaces(self) -> Vec<Space> {
+        let mut out: Vec<Space> = (0..self.b).map(Space::Main).collect();
+        if self.containment {
+            out.extend((0..EXACT_LEVELS).map(Space::Exact));
             for l in EXACT_LEVELS..PREFIX_LEVELS.len() {
-                out.extend((0..b).map(|j| Self::Band(l, j)));
+                out.extend((0..self.lb).map(|j| Space::Band(l, j)));
             }
             for l in 0..SUFFIX_LEVELS.len() {
-                out.extend((0..b).map(|j| Self::Suffix(l, j)));
+                out.extend((0..self.lb).map(|j| Space::Suffix(l, j)));
             }
         }
         out
     }
 
-    /// The space's number (part of a bucket's key in an index).
-    pub fn id(self, b: usize) -> u64 {
-        match self {
-            Self::Main(j) => j as u64,
-            Self::Exact(l) => (b + l) as u64,
-            Self::Band(l, j) => (b + EXACT_LEVELS + (l - EXACT_LEVELS) * b + j) as u64,
-            Self::Suffix(l, j) => (b + EXACT_LEVELS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b + l * b + j) as u64,
-        }
+    /// A space's number (part of a bucket's key in an index).
+    pub fn id(self, space: Space) -> u64 {
+        let (b, lb) = (self.b, self.lb);
+        (match space {
+            Space::Main(j) => j,
+            Space::Exact(l) => b + l,
+            Space::Band(l, j) => b + EXACT_LEVELS + (l - EXACT_LEVELS) * lb + j,
+            Space::Suffix(l, j) => b + EXACT_LEVELS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * lb + l * lb + j,
+        }) as u64
     }
 
+    /// The keys of a text of `len` shingles in a space: (slot, is this its top level at
+    /// offset 0).
+    pub fn entries(self, space: Space, len: u32) -> impl Iterator<Item = (usize, bool)> {
+        let is_top = space.is_top(len);
+        let (start, count): (usize, usize) = match space {
+            Space::Main(j) => (j, usize::from(len > 0)),
+            _ if !self.containment => (0, 0),
+            Space::Exact(l) => (self.b + l * OFFSETS, exact_offsets(len, l)),
+            Space::Band(l, j) => (self.band_start(l) + j, usize::from(l < levels_of(len))),
+            Space::Suffix(l, j) => (self.suffix_start(l) + j, usize::from(l < suffix_levels_of(len))),
+        };
+        (0..count).map(move |d| (start + d, is_top && d == 0))
+    }
+}
+
+impl Space {
     /// Whether pairs of this space need one text at its top level (every space but the
     /// whole-text bands).
     pub fn ranked(self) -> bool {
@@ -288,20 +342,6 @@ impl Space {
             Self::Suffix(l, _) => suffix_levels_of(len).checked_sub(1) == Some(l),
         }
     }
-
-    /// The keys of a text of `len` shingles in this space: (position in its keys, is this its
-    /// top level at offset 0).
-    pub fn entries(self, b: usize, len: u32, containment: bool) -> impl Iterator<Item = (usize, bool)> {
-        let is_top = self.is_top(len);
-        let (start, count): (usize, usize) = match self {
-            Self::Main(j) => (j, usize::from(len > 0)),
-            _ if !containment => (0, 0),
-            Self::Exact(l) => (b + l * OFFSETS, exact_offsets(len, l)),
-            Self::Band(l, j) => (b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * b + j, usize::from(l < levels_of(len))),
-            Self::Suffix(l, j) => (b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b + l * b + j, usize::from(l < suffix_levels_of(len))),
-        };
-        (0..count).map(move |d| (start + d, is_top && d == 0))
-    }
 }
 
 /// The engine's fixed parts: hashing and banding for one set of options.
@@ -310,14 +350,41 @@ pub(crate) struct Engine {
     pub opts: Options,
     pub sketcher: Sketcher,
     pub bands: Bands,
+    /// Sketches of prefix and suffix levels: the whole-text bins merged into
+    /// [`LEVEL_BINS`] (or `num_perm`, if fewer), densified with their own probes.
+    pub level: Sketcher,
+    pub level_bands: Bands,
 }
 
 impl Engine {
     pub fn new(opts: Options) -> Result<Self, Error> {
         opts.validate()?;
         let sketcher = Sketcher::new(opts.num_perm, opts.seed);
-        let bands = Bands::optimal((opts.threshold - LSH_MARGIN).max(0.05), opts.num_perm);
-        Ok(Self { opts, sketcher, bands })
+        let t = (opts.threshold - LSH_MARGIN).max(0.05);
+        let bands = Bands::optimal(t, opts.num_perm);
+        let level_k = opts.num_perm.min(LEVEL_BINS);
+        let level = Sketcher::new(level_k, opts.seed);
+        let level_bands = Bands::optimal(t, level_k);
+        Ok(Self { opts, sketcher, bands, level, level_bands })
+    }
+
+    /// Where a text's keys are.
+    pub fn layout(&self) -> Layout {
+        Layout { b: self.bands.b, lb: self.level_bands.b, containment: self.opts.containment }
+    }
+
+    /// The level sketch of the whole-text `bins`: bin `i` of `k` goes to level bin
+    /// `i · k_l / k`, which keeps the smallest value; then densification.
+    fn level_keys(&self, bins: &[u32], coarse: &mut Vec<u32>, dense: &mut Vec<u32>, out: &mut [u32]) {
+        let (k, kl) = (bins.len(), self.level.k());
+        coarse.clear();
+        coarse.resize(kl, EMPTY);
+        for (i, &v) in bins.iter().enumerate() {
+            let j = i * kl / k;
+            coarse[j] = coarse[j].min(v);
+        }
+        self.level.densify(coarse, dense);
+        self.level_bands.keys_into(dense, out);
     }
 
     fn shingles(&self, text: &str) -> (u64, Vec<u64>) {
@@ -329,22 +396,18 @@ impl Engine {
         shingle::shingle_set(&self.shingles(text).1)
     }
 
-    /// The number of key slots of a text in the full layout (see [`Engine::prep`]).
+    /// The number of key slots of a text (see [`Engine::prep`]).
     pub fn slots(&self) -> usize {
-        let b = self.bands.b;
-        if self.opts.containment {
-            b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS + SUFFIX_LEVELS.len()) * b
-        } else {
-            b
-        }
+        self.layout().slots()
     }
 
     /// The first pass over one text: its scalars, its band keys written into `row` (of
     /// [`Engine::slots`] values, zero where the text has no key), and its shingle set when
     /// `keep_set`.
     ///
-    /// Layout of `row`: the whole-text bands; the exact prefix keys, level by level, `OFFSETS`
-    /// each; the bands of each longer prefix level; the bands of each suffix level.
+    /// Layout of `row` ([`Layout`]): the whole-text bands; the exact prefix keys, level by
+    /// level, `OFFSETS` each; the bands of each longer prefix level; the bands of each suffix
+    /// level (the level bands of level sketches).
     pub fn prep(&self, text: Option<&str>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
         let Some(text) = text else { return (Meta::default(), keep_set.then(Vec::new)) };
         let chars = text.chars().count() as u64;
@@ -357,6 +420,9 @@ impl Engine {
         let b = self.bands.b;
         let mut bins = vec![EMPTY; self.sketcher.k()];
         let mut dense = Vec::with_capacity(self.sketcher.k());
+        let mut coarse = Vec::with_capacity(self.level.k());
+        let layout = self.layout();
+        let lb = layout.lb;
         if self.opts.containment {
             for l in 0..EXACT_LEVELS.min(levels) {
                 let g = PREFIX_LEVELS[l];
@@ -366,13 +432,11 @@ impl Engine {
             }
         }
         let mut next = EXACT_LEVELS;
-        let mut at = b + EXACT_LEVELS * OFFSETS;
         for (i, &s) in sh.iter().enumerate() {
             self.sketcher.add(&mut bins, s);
             if next < levels && i + 1 == PREFIX_LEVELS[next] {
-                self.sketcher.densify(&bins, &mut dense);
-                self.bands.keys_into(&dense, &mut row[at..at + b]);
-                at += b;
+                let at = layout.band_start(next);
+                self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
                 next += 1;
             }
         }
@@ -382,14 +446,12 @@ impl Engine {
         let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
         if suffixes > 0 {
             bins.fill(EMPTY);
-            let mut at = b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * b;
             let mut next = 0;
             for (i, &s) in sh.iter().rev().enumerate() {
                 self.sketcher.add(&mut bins, s);
                 if i + 1 == SUFFIX_LEVELS[next] {
-                    self.sketcher.densify(&bins, &mut dense);
-                    self.bands.keys_into(&dense, &mut row[at..at + b]);
-                    at += b;
+                    let at = layout.suffix_start(next);
+                    self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
                     next += 1;
                     if next == suffixes {
                         break;
@@ -458,11 +520,11 @@ impl Seen {
     }
 
     /// Adds a text's keys to the buckets.
-    pub fn index_keys(&mut self, g: u32, spaces: &[Space], b: usize, containment: bool) {
+    pub fn index_keys(&mut self, g: u32, spaces: &[Space], layout: Layout) {
         let (keys, len) = (&self.keys[g as usize], self.len[g as usize]);
         for &space in spaces {
-            for (pos, _) in space.entries(b, len, containment) {
-                let members = self.buckets.entry(space.id(b) << 32 | u64::from(keys[pos])).or_default();
+            for (pos, _) in layout.entries(space, len) {
+                let members = self.buckets.entry(layout.id(space) << 32 | u64::from(keys[pos])).or_default();
                 if members.last() != Some(&g) {
                     members.push(g);
                 }
