@@ -123,6 +123,20 @@ def test_texts_are_not_given_a_utf8_copy():
     assert [sys.getsizeof(t) for t in texts] == before
 
 
+def test_bad_text_in_a_later_chunk():
+    """A lone surrogate thousands of texts in (a later chunk of the binding) is named by its
+    index, and an index it was added to is left as it was."""
+    texts = [f"story number {i} about the harbour" for i in range(3000)] + ["bad \ud800 surrogate"]
+    for call in (newsclean.dedup, newsclean.minhash, newsclean.dedup_lines):
+        with pytest.raises(ValueError, match=r"texts\[3000\].*surrogate"):
+            call(texts)
+    index = newsclean.DedupIndex()
+    index.add(texts[:5])
+    with pytest.raises(ValueError, match=r"texts\[3000\]"):
+        index.add(texts)
+    assert len(index) == 5
+
+
 def test_many_chunks_same_clusters():
     """More texts than one chunk of the binding (2,048): copies far apart, in other chunks, and
     missing values on the way, cluster as planted, in any order and for any thread count."""

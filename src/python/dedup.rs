@@ -12,41 +12,63 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
 /// A batch of texts held as the caller's Python objects (`None` for a missing text). Their
-/// UTF-8 is made a chunk at a time, as short-lived `bytes`: CPython keeps a `str` as Latin-1,
-/// UCS-2 or UCS-4, and asking it for UTF-8 in place would cache a UTF-8 copy inside every
-/// non-ASCII `str` for the rest of its life, as much memory again as the text.
+/// text is copied out a chunk at a time: CPython keeps a `str` as Latin-1, UCS-2 or UCS-4, and
+/// asking it for UTF-8 in place would cache a UTF-8 copy inside every non-ASCII `str` for the
+/// rest of its life, as much memory again as the text. A chunk is copied as UCS-4 (a widening
+/// copy, fast, with the GIL) and turned into UTF-8 by the worker threads.
 struct Batch<'py> {
     items: Vec<Option<Bound<'py, PyString>>>,
 }
 
-/// UTF-8 of a chunk is made until it holds this many bytes, or this many texts.
-const CHUNK_BYTES: usize = 4 << 20;
+/// A chunk is filled until it holds this many characters, or this many texts.
+const CHUNK_CHARS: usize = 1 << 20;
 const CHUNK_TEXTS: usize = 2048;
 
-/// The UTF-8 texts of a chunk: the `bytes` objects (alive as long as this) and their buffers.
-struct Chunk<'py> {
-    _owners: Vec<Bound<'py, PyBytes>>,
-    raw: RawTexts,
+/// The UCS-4 copies of a chunk's texts, one after another, and each text's batch position and
+/// range in them (`None`: a missing text).
+struct Chunk {
+    ucs4: Vec<u32>,
+    texts: Vec<(usize, Option<(usize, usize)>)>,
 }
 
-/// Buffers of `bytes` objects as plain pointers, so they can cross into the GIL-free work.
-struct RawTexts(Vec<Option<(usize, usize)>>);
-
-impl RawTexts {
-    /// The texts as `&str`.
-    fn texts(&self) -> Vec<Option<&str>> {
-        self.0
-            .iter()
-            .map(|t| {
-                t.map(|(p, n)| {
-                    // SAFETY: (p, n) is the buffer of a live, immutable `bytes` object (held by
-                    // the `Chunk` for as long as these texts are used) that CPython made by
-                    // encoding a `str` to UTF-8, so it is valid UTF-8.
-                    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
-                })
-            })
-            .collect()
+impl Chunk {
+    /// The texts as UTF-8, on the worker threads; `Err(position)` names a text holding a lone
+    /// surrogate (a `str` may; UTF-8 has no form for one).
+    fn utf8(&self, threads: Option<usize>) -> Result<Result<Vec<Option<String>>, usize>, crate::error::Error> {
+        let converted = crate::parallel::map(&self.texts, threads, |&(at, span)| match span {
+            None => Ok(None),
+            Some((start, len)) => ucs4_to_utf8(&self.ucs4[start..start + len]).map(Some).ok_or(at),
+        })?;
+        Ok(converted.into_iter().collect())
     }
+}
+
+/// UTF-8 of UCS-4 code points: runs of eight ASCII ones narrowed at once, others encoded one
+/// by one; `None` for a surrogate.
+fn ucs4_to_utf8(chars: &[u32]) -> Option<String> {
+    let mut out: Vec<u8> = Vec::with_capacity(chars.len() + chars.len() / 4 + 4);
+    let mut runs = chars.chunks_exact(8);
+    for run in &mut runs {
+        if run.iter().fold(0, |m, &c| m | c) < 0x80 {
+            out.extend(run.iter().map(|&c| c as u8));
+        } else {
+            push_chars(run, &mut out)?;
+        }
+    }
+    push_chars(runs.remainder(), &mut out)?;
+    String::from_utf8(out).ok()
+}
+
+fn push_chars(chars: &[u32], out: &mut Vec<u8>) -> Option<()> {
+    let mut buf = [0u8; 4];
+    for &c in chars {
+        if c < 0x80 {
+            out.push(c as u8);
+        } else {
+            out.extend_from_slice(char::from_u32(c)?.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    Some(())
 }
 
 impl<'py> Batch<'py> {
@@ -82,63 +104,89 @@ impl<'py> Batch<'py> {
         self.items.len()
     }
 
-    /// Encodes the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the
-    /// chunk is full, and moves `at` past them (at least one when any is left).
-    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk<'py>> {
-        let (mut owners, mut raw, mut bytes) = (Vec::new(), Vec::new(), 0);
-        while *at < count && raw.len() < CHUNK_TEXTS && bytes < CHUNK_BYTES {
+    /// Copies the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the chunk
+    /// is full, and moves `at` past them (at least one when any is left).
+    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk> {
+        let mut chunk = Chunk { ucs4: Vec::with_capacity(CHUNK_CHARS + (1 << 16)), texts: Vec::new() };
+        while *at < count && chunk.texts.len() < CHUNK_TEXTS && chunk.ucs4.len() < CHUNK_CHARS {
             let i = pos(*at);
-            match &self.items[i] {
-                None => raw.push(None),
+            let span = match &self.items[i] {
+                None => None,
                 Some(s) => {
-                    let b = match s.encode_utf8() {
-                        Ok(b) => b,
-                        // A lone surrogate: the shared conversion gives the documented error.
-                        Err(e) => return Err(extract_text(s.as_any(), Some(i)).err().unwrap_or(e)),
+                    // SAFETY: `s` is a live `str` and we hold the GIL.
+                    let len = unsafe { pyo3::ffi::PyUnicode_GetLength(s.as_ptr()) };
+                    let len = usize::try_from(len).map_err(|_| PyErr::fetch(s.py()))?;
+                    let start = chunk.ucs4.len();
+                    chunk.ucs4.reserve(len);
+                    // SAFETY: the buffer has room for `len` code points past `start`; CPython
+                    // writes exactly the string's `len` code points there (no NUL: copy_null 0)
+                    // or fails, and the length is only raised when it succeeded.
+                    let done = unsafe {
+                        pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), chunk.ucs4.as_mut_ptr().add(start), len as pyo3::ffi::Py_ssize_t, 0)
                     };
-                    let data = b.as_bytes();
-                    raw.push(Some((data.as_ptr() as usize, data.len())));
-                    bytes += data.len();
-                    owners.push(b);
+                    if done.is_null() {
+                        return Err(PyErr::fetch(s.py()));
+                    }
+                    // SAFETY: the `len` code points after `start` were just written.
+                    unsafe { chunk.ucs4.set_len(start + len) };
+                    Some((start, len))
                 }
-            }
+            };
+            chunk.texts.push((i, span));
             *at += 1;
         }
-        Ok(Chunk { _owners: owners, raw: RawTexts(raw) })
+        Ok(chunk)
     }
 
     /// Runs `step` on the texts at positions `pos(0)`, …, `pos(count - 1)`, a chunk at a time,
-    /// in order. Each chunk's step runs on a helper thread while this one, holding the GIL,
-    /// encodes the next chunk, and waits for the step without the GIL.
+    /// in order. Each chunk is turned into UTF-8 and stepped on a helper thread while this one,
+    /// holding the GIL, copies the next chunk; it waits for the step without the GIL.
     fn pipeline(
         &self,
         py: Python<'_>,
         count: usize,
         pos: impl Fn(usize) -> usize,
+        threads: Option<usize>,
         mut step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send,
     ) -> PyResult<()> {
         let mut at = 0;
         let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at)).transpose()?;
-        while let Some(Chunk { _owners, raw }) = next.take() {
+        while let Some(chunk) = next.take() {
             let step = &mut step;
-            let (done, encoded) = std::thread::scope(|s| {
-                let worker = s.spawn(move || step(&raw.texts()));
-                let encoded = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
-                (py.detach(|| worker.join()), encoded)
+            let (done, copied) = std::thread::scope(|s| {
+                let worker = s.spawn(move || -> Result<Option<usize>, crate::error::Error> {
+                    let texts = match chunk.utf8(threads)? {
+                        Ok(texts) => texts,
+                        Err(bad) => return Ok(Some(bad)),
+                    };
+                    let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
+                    step(&refs)?;
+                    Ok(None)
+                });
+                let copied = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
+                (py.detach(|| worker.join()), copied)
             });
-            drop(_owners);
             match done {
-                Ok(result) => result.map_err(to_pyerr)?,
+                Ok(Ok(None)) => {}
+                Ok(Ok(Some(bad))) => {
+                    // A lone surrogate: the shared conversion gives the documented error.
+                    let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
+                    return Err(match item.map(|item| extract_text(&item, Some(bad))) {
+                        Some(Err(e)) => e,
+                        _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
+                    });
+                }
+                Ok(Err(e)) => return Err(to_pyerr(e)),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-            next = encoded?;
+            next = copied?;
         }
         Ok(())
     }
 
     /// [`Batch::pipeline`] over the whole batch.
-    fn for_each_chunk(&self, py: Python<'_>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
-        self.pipeline(py, self.len(), |k| k, step)
+    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
+        self.pipeline(py, self.len(), |k| k, threads, step)
     }
 }
 
@@ -291,11 +339,11 @@ fn dedup(
     let n = batch.len();
     keep.as_keep().check(n).map_err(to_pyerr)?;
     let mut job = core::Job::new(&opts, n).map_err(to_pyerr)?;
-    batch.for_each_chunk(py, |texts| job.prep(texts, threads))?;
+    batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
     py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
     // Only the texts in candidate pairs are read again, for their shingle sets.
     let need: Vec<u32> = job.needed().to_vec();
-    batch.pipeline(py, need.len(), |k| need[k] as usize, |texts| job.sets(texts, threads))?;
+    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts| job.sets(texts, threads))?;
     let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
@@ -316,7 +364,7 @@ fn minhash<'py>(
     let batch = Batch::collect(texts)?;
     let n = batch.len();
     let mut flat = Vec::with_capacity(n * num_perm);
-    batch.for_each_chunk(py, |texts| {
+    batch.for_each_chunk(py, threads, |texts| {
         flat.extend(core::minhash(texts, &opts, threads)?);
         Ok(())
     })?;
@@ -329,7 +377,7 @@ fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_t
     let threads = extract_threads(num_threads)?;
     let batch = Batch::collect(texts)?;
     let mut lines = core::RepeatedLines::new(min_words);
-    batch.for_each_chunk(py, |texts| lines.add(texts, threads))?;
+    batch.for_each_chunk(py, threads, |texts| lines.add(texts, threads))?;
     let dups = lines.finish();
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
@@ -392,7 +440,7 @@ impl PyDedupIndex {
         keep.as_keep().check(n).map_err(to_pyerr)?;
         // The texts are read without the index; it is locked (without the GIL) to finish.
         let mut job = py.detach(|| self.lock().job(n)).map_err(to_pyerr)?;
-        batch.for_each_chunk(py, |texts| job.prep(texts, threads))?;
+        batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
         let (res, cluster_ids) = py
             .detach(|| {
                 let mut index = self.lock();
