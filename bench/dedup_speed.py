@@ -23,7 +23,9 @@ after (the difference is the input strings, counted apart), and the peak during 
 (VmHWM, reset to the current RSS once the texts are loaded, so the loading's own transient
 peak is not counted); "extra" is that peak minus the RSS with the texts loaded. With
 --repeat R the tools run R rounds, interleaved, and each figure is the median over the rounds;
-the ratio is of the medians. The load average is printed before and after.
+the ratio is of the medians. "cpu s" is the process's CPU time (all threads) during the
+dedup: on a loaded machine it shows how much work each tool did. The load average is printed
+before and after.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,6 +63,12 @@ def reset_peak() -> bool:
         return True
     except OSError:
         return False
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process, all threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def load(path: Path, n: int) -> list[str]:
@@ -132,11 +141,13 @@ def worker(tool: str, path: Path, n: int, threads: int) -> None:
     loaded = status_kb("VmRSS")
     peak_reset = reset_peak()
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     keep = TOOLS[tool](texts, threads)
     secs = time.perf_counter() - t0
+    cpu = cpu_seconds() - cpu0
     peak = status_kb("VmHWM")
-    print(json.dumps({"tool": tool, "n": len(texts), "secs": secs, "mb": mb, "before_mb": before / 1024,
+    print(json.dumps({"tool": tool, "n": len(texts), "secs": secs, "cpu": cpu, "mb": mb, "before_mb": before / 1024,
                       "texts_mb": (loaded - before) / 1024, "peak_mb": peak / 1024,
                       "extra_mb": (peak - loaded) / 1024, "peak_reset": peak_reset,
                       "kept": sum(keep), "keep": "".join("1" if k else "0" for k in keep)}))
@@ -178,7 +189,7 @@ def main() -> int:
         return 0
     print(f"load average at the start: {load_average()}; {args.threads} threads for newsclean; "
           f"medians of {args.repeat} round(s)")
-    print(f"{'size':>8} {'tool':<11} {'secs':>8} {'docs/s':>9} {'MB/s':>7} {'texts':>8} {'peak':>8} {'extra':>8} "
+    print(f"{'size':>8} {'tool':<11} {'secs':>8} {'cpu s':>8} {'docs/s':>9} {'MB/s':>7} {'texts':>8} {'peak':>8} {'extra':>8} "
           f"{'kept':>8} {'× newsclean':>11} {'agree':>7}  rounds (s)")
     for n in args.sizes:
         path = corpus(args.cache, n)
@@ -196,14 +207,14 @@ def main() -> int:
                 print(f"{n:>8} {tool:<11} {'skipped (size cap)':>20}")
                 continue
             rs = runs[tool]
-            med = {k: statistics.median(r[k] for r in rs) for k in ("secs", "texts_mb", "peak_mb", "extra_mb")}
+            med = {k: statistics.median(r[k] for r in rs) for k in ("secs", "cpu", "texts_mb", "peak_mb", "extra_mb")}
             r = rs[0]
             if tool == "newsclean":
                 ref = {"secs": med["secs"], "keep": r["keep"]}
             ratio = f"{med['secs'] / ref['secs']:.1f}" if ref else "-"
             agree = f"{sum(a == b for a, b in zip(r['keep'], ref['keep'])) / max(1, r['n']):.4f}" if ref else "-"
             rounds = " ".join(f"{x['secs']:.2f}" for x in rs)
-            print(f"{n:>8} {tool:<11} {med['secs']:>8.2f} {r['n'] / med['secs']:>9.0f} {r['mb'] / med['secs']:>7.1f} "
+            print(f"{n:>8} {tool:<11} {med['secs']:>8.2f} {med['cpu']:>8.2f} {r['n'] / med['secs']:>9.0f} {r['mb'] / med['secs']:>7.1f} "
                   f"{med['texts_mb']:>6.0f}MB {med['peak_mb']:>6.0f}MB {med['extra_mb']:>6.0f}MB {r['kept']:>8} "
                   f"{ratio:>11} {agree:>7}  {rounds}", flush=True)
     print(f"load average at the end: {load_average()}")
