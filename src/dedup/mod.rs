@@ -4,15 +4,18 @@
 //! 1. Every text is normalised and shingled ([`shingle`]); its normalised form is hashed for
 //!    exact duplicates, and its shingles are sketched by one-permutation MinHash ([`minhash`]).
 //! 2. Candidate pairs come from LSH banding ([`lsh`]) of the whole-text sketch, and, for
-//!    truncated copies, of *prefix sketches*: the sketch of the first `g` shingles for
-//!    `g` in [`PREFIX_LEVELS`] below the text's length. A cut-off lede or a short version shares
-//!    its opening with its full form, so their prefix sketches at the short text's top level
-//!    are equal (or, after edits, similar) even though their whole-text Jaccard is low.
-//! 3. Every candidate pair is verified on the real shingle sets: Jaccard ≥ threshold links it
-//!    as `near`, else the share of the shorter text's shingles found in the longer one ≥
-//!    threshold links it as `contained`.
+//!    truncated copies, of *prefix sketches*: the (coarse, [`LEVEL_BINS`]-bin) sketch of the
+//!    first `g` shingles for `g` in [`PREFIX_LEVELS`] below the text's length. A cut-off lede or
+//!    a short version shares its opening with its full form, so their prefix sketches at the
+//!    short text's top level are equal (or, after edits, similar) even though their
+//!    whole-text Jaccard is low. *Suffix sketches* ([`SUFFIX_LEVELS`]) do the same for a text
+//!    that ends a longer one.
+//! 3. Every candidate pair is verified on the real shingle sets (made again from the texts in
+//!    candidate pairs only): Jaccard ≥ threshold links it as `near`, else the share of the
+//!    shorter text's shingles found in the longer one ≥ threshold links it as `contained`.
 //! 4. Links are merged by union-find; each cluster's representative follows the [`Keep`]
-//!    policy. Clusters do not depend on the thread count or on the input order.
+//!    policy. Clusters do not depend on the thread count, the input order or how the texts
+//!    were split into chunks ([`Job`] runs these steps on texts handed over in chunks).
 //!
 //! ```
 //! use newsclean::dedup::{dedup, Keep, Options};
