@@ -30,6 +30,20 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// An Arrow array or stream handed over through the C data interface is not of strings.
+    UnsupportedArrowType {
+        /// Its format string (`"l"`, `"+s"`, ...).
+        format: String,
+        /// It is dictionary-encoded (its format is that of the indices).
+        dictionary: bool,
+    },
+    /// An Arrow string array is malformed, or a value is not valid UTF-8.
+    InvalidArrowData {
+        /// The value at fault (its index in the whole input), when there is one.
+        index: Option<usize>,
+        /// What was wrong.
+        message: String,
+    },
     /// Reading or writing a file failed.
     Io {
         /// The file.
@@ -47,6 +61,12 @@ impl fmt::Display for Error {
             }
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
             Self::InvalidFile { message } => write!(f, "invalid file: {message}"),
+            Self::UnsupportedArrowType { format, dictionary } => {
+                let kind = if *dictionary { format!("dictionary-encoded (indices {format:?})") } else { format!("of format {format:?}") };
+                write!(f, "the Arrow data is {kind}, not strings: expected utf8, large_utf8 or string_view (cast it first)")
+            }
+            Self::InvalidArrowData { index: Some(i), message } => write!(f, "texts[{i}]: invalid Arrow string data: {message}"),
+            Self::InvalidArrowData { index: None, message } => write!(f, "invalid Arrow string data: {message}"),
             Self::Io { path, message } => write!(f, "{path}: {message}"),
         }
     }

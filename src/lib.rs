@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod arrow;
 pub mod dedup;
 pub mod error;
 pub mod files;
@@ -31,6 +32,7 @@ pub mod parallel;
 pub mod profile;
 pub mod rules;
 pub mod segment;
+pub mod teasers;
 pub mod text;
 
 #[cfg(feature = "python")]
@@ -47,4 +49,5 @@ const _: () = {
     assert_send_sync::<Page>();
     assert_send_sync::<Error>();
     assert_send_sync::<Profile>();
+    assert_send_sync::<teasers::Collector>();
 };

@@ -21,6 +21,10 @@ use crate::text::{fnv1a, fold_key, split_lines, HashMapU64};
 /// paragraphs would fill the table with keys seen once.
 pub const MAX_LINE_BYTES: usize = 600;
 
+/// After [`Profile::prune`], a line keeps its folded text (for [`Profile::top_lines`]) only
+/// when it is on at least this share of its site's pages.
+pub const TEXT_MIN_SHARE: f64 = 0.01;
+
 /// The site name used when no site is given.
 pub const GLOBAL_SITE: &str = "";
 
@@ -65,14 +69,14 @@ impl SiteProfile {
         self.counts.is_empty()
     }
 
-    fn add_page(&mut self, keys: &[(u64, &str)]) {
+    fn add_page(&mut self, keys: Vec<(u64, String)>) {
         self.pages += 1;
-        for &(k, text) in keys {
+        for (k, text) in keys {
             let c = self.counts.entry(k).or_insert(0);
             *c = c.saturating_add(1);
             // Every key keeps its folded text (the same for every page, by definition), so
             // that merging shards gives what one pass gives; pruning drops both.
-            self.texts.entry(k).or_insert_with(|| text.to_string());
+            self.texts.entry(k).or_insert(text);
         }
     }
 
@@ -128,10 +132,9 @@ impl Profile {
     pub fn learn<S: AsRef<str> + Sync, T: AsRef<str> + Sync>(pages: &[(Option<S>, T)], threads: Option<usize>) -> Result<Self, Error> {
         let keyed = crate::parallel::map(pages, threads, |(_, t)| page_keys(t.as_ref()))?;
         let mut p = Self::new();
-        for ((site, _), keys) in pages.iter().zip(&keyed) {
+        for ((site, _), keys) in pages.iter().zip(keyed) {
             let site = site.as_ref().map_or(GLOBAL_SITE, AsRef::as_ref);
-            let refs: Vec<(u64, &str)> = keys.iter().map(|(k, t)| (*k, t.as_str())).collect();
-            p.site_mut(site).add_page(&refs);
+            p.site_mut(site).add_page(keys);
         }
         Ok(p)
     }
@@ -153,11 +156,19 @@ impl Profile {
         self.budget_pruned |= other.budget_pruned;
     }
 
-    /// Drops keys seen on fewer than `min_pages` pages of their site (and their texts).
+    /// Drops keys seen on fewer than `min_pages` pages of their site, and the texts of the keys
+    /// left that are on fewer than [`TEXT_MIN_SHARE`] of the site's pages: their counts are
+    /// all the decoder reads, and a crawl's story blurbs (one or two lines a story, each on a
+    /// few pages) would otherwise keep a text each. [`Profile::top_lines`] lists only lines
+    /// with a text.
     pub fn prune(&mut self, min_pages: u32) {
         for sp in self.sites.values_mut() {
+            let text_floor = u64::from(min_pages).max((TEXT_MIN_SHARE * sp.pages as f64).ceil() as u64);
             sp.counts.retain(|_, c| *c >= min_pages);
-            sp.texts.retain(|k, _| sp.counts.contains_key(k));
+            sp.texts.retain(|k, _| sp.counts.get(k).is_some_and(|&c| u64::from(c) >= text_floor));
+            // Give the dropped keys' room back: a pruned profile is kept for long.
+            sp.counts.shrink_to_fit();
+            sp.texts.shrink_to_fit();
         }
         self.min_pages = self.min_pages.max(min_pages);
     }
@@ -197,7 +208,8 @@ impl Profile {
     }
 
     /// The `n` lines seen on most pages of `site`, as `(folded text, pages)`, most first
-    /// (ties by text).
+    /// (ties by text). After a prune, only lines on at least [`TEXT_MIN_SHARE`] of the site's
+    /// pages have a text and are listed.
     #[must_use]
     pub fn top_lines(&self, site: Option<&str>, n: usize) -> Vec<(String, u32)> {
         let Some(sp) = self.site(site) else { return Vec::new() };
@@ -408,6 +420,35 @@ mod tests {
         merged.merge(&Profile::learn(&pages[1..], Some(1)).unwrap());
         assert_eq!(merged, one);
         assert_eq!(merged.top_lines(Some("a"), 1), vec![("home".to_string(), 2)]);
+    }
+
+    #[test]
+    fn prune_keeps_counts_but_drops_texts_of_rare_lines() {
+        // 200 pages: a menu on all of them, a blurb on 3 (1.5 %), another on 2 (1 %), a line on 1.
+        let mut pages: Vec<(Option<&str>, String)> = (0..200).map(|i| (Some("s"), format!("Menu\nPage {} of the crawl", "x".repeat(i + 1)))).collect();
+        for (i, page) in pages.iter_mut().enumerate().take(3) {
+            page.1.push_str("\nThe harbour reopened after the storm.");
+            if i < 2 {
+                page.1.push_str("\nThe orchard lost its crop to frost.");
+            }
+        }
+        let mut p = Profile::learn(&pages, Some(2)).unwrap();
+        assert_eq!(p.top_lines(Some("s"), 3).len(), 3);
+        p.prune(2);
+        let sp = p.site(Some("s")).unwrap();
+        assert_eq!((sp.count("Menu"), sp.count("The harbour reopened after the storm."), sp.count("The orchard lost its crop to frost.")), (200, 3, 2));
+        assert_eq!(sp.count("Page x of the crawl"), 0, "seen once: pruned");
+        // Texts are kept for lines on at least 1 % of the pages (2 of 200): all three here.
+        assert_eq!(p.top_lines(Some("s"), 5).len(), 3);
+        p.prune(3);
+        let top = p.top_lines(Some("s"), 5);
+        assert_eq!(top, vec![("menu".to_string(), 200), ("the harbour reopened after the storm".to_string(), 3)]);
+        // More pages raise the floor: on 400 pages a line on 3 keeps its count, not its text.
+        let more: Vec<(Option<&str>, String)> = (0..200).map(|i| (Some("s"), format!("Menu\nAnother page {}", "y".repeat(i + 1)))).collect();
+        p.merge(&Profile::learn(&more, Some(1)).unwrap());
+        p.prune(2);
+        assert_eq!(p.site(Some("s")).unwrap().count("The harbour reopened after the storm."), 3);
+        assert_eq!(p.top_lines(Some("s"), 5), vec![("menu".to_string(), 400)]);
     }
 
     #[test]

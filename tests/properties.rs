@@ -208,3 +208,42 @@ fn a_panic_in_a_batch_reaches_the_caller_and_the_pool_survives() {
     assert!(caught.is_err());
     assert_eq!(parallel::map(&items, Some(3), |&i| i * 2).unwrap(), items.iter().map(|i| i * 2).collect::<Vec<_>>());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, cases: 64, ..ProptestConfig::default() })]
+
+    /// The teaser catalogue takes any pages: every occurrence names a page of the input and a
+    /// line it has, articles are pages of the input, and the rows do not depend on the thread
+    /// count or on streaming the pages in two batches.
+    #[test]
+    fn teaser_catalogue_takes_any_pages(texts in prop::collection::vec(prop::option::weighted(0.9, text(40)), 0..12), split in 0usize..12) {
+        use newsclean::teasers::{catalogue, Collector, DocId, Input, Options};
+        // Pages repeat so that blurbs recur.
+        let texts: Vec<Option<String>> = texts.iter().chain(texts.iter()).cloned().collect();
+        let ids: Vec<DocId> = (0..texts.len()).map(|i| DocId::Number(i as i64 * 10)).collect();
+        let pages: Vec<Input<'_>> = texts.iter().zip(&ids).map(|(t, id)| Input { text: t.as_deref(), site: None, id: Some(id) }).collect();
+        let seg = default_segmenter();
+        let one = catalogue(seg, &pages, None, &Options::default(), Some(1)).unwrap();
+        prop_assert_eq!(&one, &catalogue(seg, &pages, None, &Options::default(), Some(3)).unwrap());
+        let split = split.min(pages.len());
+        let mut c = Collector::new(Options::default()).unwrap();
+        c.add(seg, &pages[..split], None, Some(2)).unwrap();
+        c.add(seg, &pages[split..], None, Some(2)).unwrap();
+        c.link(seg, &pages[..split], None, Some(2)).unwrap();
+        c.link(seg, &pages[split..], None, Some(2)).unwrap();
+        prop_assert_eq!(&one, &c.finish(Some(2)).unwrap());
+        for (k, row) in one.iter().enumerate() {
+            prop_assert_eq!(row.teaser_id, k);
+            prop_assert!(!row.pages.is_empty() && row.n_pages <= row.pages.len());
+            for (id, line) in &row.pages {
+                let DocId::Number(n) = id else { panic!("ids are numbers") };
+                let text = texts[*n as usize / 10].as_deref().expect("a page with text");
+                prop_assert!((*line as usize) < text.split('\n').count());
+            }
+            if let Some(DocId::Number(n)) = &row.article {
+                prop_assert!(texts[*n as usize / 10].is_some());
+                prop_assert!(row.article_score.is_some_and(|s| (0.75..=1.0).contains(&s)));
+            }
+        }
+    }
+}

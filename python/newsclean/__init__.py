@@ -19,6 +19,8 @@ from newsclean._newsclean import (
     Profile,
     Segmenter,
     Teaser,
+    TeaserCatalogue,
+    Teasers,
     __version__,
     clean,
     clean_batch,
@@ -27,6 +29,7 @@ from newsclean._newsclean import (
     minhash,
     segment,
     segment_batch,
+    teasers,
 )
 
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "Profile",
     "Segmenter",
     "Teaser",
+    "TeaserCatalogue",
+    "Teasers",
     "__version__",
     "clean",
     "clean_batch",
@@ -47,4 +52,5 @@ __all__ = [
     "minhash",
     "segment",
     "segment_batch",
+    "teasers",
 ]

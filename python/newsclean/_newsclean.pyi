@@ -1,13 +1,29 @@
 """Type stubs for the compiled extension ``newsclean._newsclean``."""
 
 import os
-from collections.abc import Iterable
-from typing import Literal, final
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
 
+if TYPE_CHECKING:
+    import pandas
+
 __version__: str
+
+class ArrowStream(Protocol):
+    """An Arrow producer with a stream (pyarrow chunked arrays, pandas Series, polars)."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+class ArrowArray(Protocol):
+    """An Arrow producer of one array (pyarrow arrays)."""
+
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
+Texts = Iterable[str | None] | ArrowStream | ArrowArray
+"""A batch of texts: any iterable of ``str``/``None``, or an Arrow string array or stream."""
 
 LabelName = Literal["headline", "teaser", "body", "boilerplate"]
 
@@ -93,26 +109,29 @@ class Profile:
         """An empty profile."""
     @staticmethod
     def learn(
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         num_threads: int | None = None,
-        max_keys: int = 50_000_000,
+        max_keys: int = 2_000_000,
     ) -> Profile:
         """Counts the lines of ``texts`` in one parallel pass, streaming the input in chunks of
         20,000 pages (any iterable works; it need not fit in memory).
 
         ``sites`` gives each text's site (domain); it must be as long as ``texts``. ``None``
         and missing texts are skipped. When the table passes ``max_keys`` distinct lines
-        (each about 30 bytes plus its folded text), lines seen on one page of their site so far are dropped and
-        :attr:`budget_pruned` becomes true.
+        (each about 400 bytes while learning, its folded text included: 2 million are about
+        750 MiB), it is pruned as by ``prune(2)`` and :attr:`budget_pruned` becomes true.
         """
     def merge(self, other: Profile) -> None:
         """Adds ``other``'s counts to this profile (learn on shards, then merge)."""
     def prune(self, min_pages: int) -> None:
-        """Drops lines seen on fewer than ``min_pages`` pages of their site (shrinks the file)."""
+        """Drops lines seen on fewer than ``min_pages`` pages of their site, and the folded texts
+        of the lines left that are on fewer than 1 % of their site's pages (their counts stay;
+        :meth:`top_lines` lists only lines with a text). Shrinks memory and the file."""
     def top_lines(self, site: str | None = None, n: int = 20) -> list[tuple[str, int]]:
-        """The ``n`` lines (folded) on most pages of ``site``, with their page counts."""
+        """The ``n`` lines (folded) on most pages of ``site``, with their page counts (after a
+        prune, only lines on at least 1 % of the site's pages)."""
     @property
     def sites(self) -> list[str]:
         """The sites seen, in name order."""
@@ -153,14 +172,14 @@ class Segmenter:
         """The body of one page. See :func:`newsclean.clean`."""
     def segment_batch(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         *,
         num_threads: int | None = None,
-        sites: Iterable[str | None] | None = None,
+        sites: Texts | None = None,
         profile: Profile | None = None,
     ) -> list[Page]:
         """Segments many pages in parallel. See :func:`newsclean.segment_batch`."""
-    def clean_batch(self, texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+    def clean_batch(self, texts: Texts, *, num_threads: int | None = None) -> list[str]:
         """The bodies of many pages, in parallel. See :func:`newsclean.clean_batch`."""
 
 def segment(text: str | None) -> Page:
@@ -177,10 +196,10 @@ def clean(text: str | None) -> str:
     """The article body of one page: ``segment(text).body``."""
 
 def segment_batch(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_threads: int | None = None,
-    sites: Iterable[str | None] | None = None,
+    sites: Texts | None = None,
     profile: Profile | None = None,
 ) -> list[Page]:
     """Segments many pages in parallel, with the GIL released.
@@ -193,12 +212,17 @@ def segment_batch(
     ``texts`` is a list, tuple, pandas Series, numpy object array or any other iterable of
     ``str``; ``None`` and missing values (NaN, ``pandas.NA``, ``NaT``) give an empty page. Any
     other item raises ``TypeError`` naming its index (``ValueError`` for lone surrogates).
+    Arrow string data (``utf8``, ``large_utf8``, ``string_view``: pyarrow arrays and chunked
+    arrays, pandas Series stored in Arrow such as pandas 3's ``str`` columns, anything with
+    ``__arrow_c_stream__`` or ``__arrow_c_array__``) is read from its buffers without a Python
+    ``str`` per row; nulls give empty pages, other Arrow types raise ``TypeError`` and invalid
+    UTF-8 ``ValueError`` naming the index.
     ``num_threads`` (a positive int) defaults to the ``NEWSCLEAN_NUM_THREADS`` environment
     variable, else the number of cores; ``0`` or less raises ``ValueError``. The output is the
     same for any thread count.
     """
 
-def clean_batch(texts: Iterable[str | None], *, num_threads: int | None = None) -> list[str]:
+def clean_batch(texts: Texts, *, num_threads: int | None = None) -> list[str]:
     """The bodies of many pages, in parallel (``None`` and missing values give ``""``)."""
 
 # --- Deduplication -------------------------------------------------------------------------
@@ -247,7 +271,7 @@ class LineDups:
     def __len__(self) -> int: ...
 
 def dedup(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     threshold: float = 0.8,
     num_perm: int = 128,
@@ -262,16 +286,19 @@ def dedup(
 
     Texts are normalised (NFKC, lower case, punctuation folded) and shingled into word
     ``ngram``-grams (default 5) or, with ``unit="char"``, character n-grams. Candidates come from
-    MinHash LSH (and prefix sketches for truncated copies) and are verified on the real shingle
-    sets: a pair is linked when its Jaccard similarity, or the share of the shorter text's
-    shingles found in the longer (``containment=True``), reaches ``threshold``. ``keep`` picks
+    MinHash LSH (and prefix and suffix sketches for truncated copies and texts that end a longer
+    one) and are verified on the real shingle sets: a pair is linked when its Jaccard
+    similarity, or the share of the shorter text's shingles found in the longer
+    (``containment=True``), reaches ``threshold``. The texts are copied out a chunk at a time
+    (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
+    pairs are read a second time, for verification. ``keep`` picks
     each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
     one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no
     words are never linked. Needs numpy.
     """
 
 def minhash(
-    texts: Iterable[str | None],
+    texts: Texts,
     *,
     num_perm: int = 128,
     seed: int = 0,
@@ -284,7 +311,7 @@ def minhash(
     similarity (standard error about ``sqrt(J(1-J)/num_perm)``). An empty text's row is all
     ``2**32 - 1``."""
 
-def dedup_lines(texts: Iterable[str | None], *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
+def dedup_lines(texts: Texts, *, min_words: int = 4, num_threads: int | None = None) -> LineDups:
     """Lines (``text.split("\\n")``) of at least ``min_words`` words whose normalised form
     appeared earlier in the corpus: drop these spans to keep one copy of each paragraph."""
 
@@ -306,7 +333,7 @@ class DedupIndex:
     ) -> None: ...
     def add(
         self,
-        texts: Iterable[str | None],
+        texts: Texts,
         ids: Iterable[object] | None = None,
         *,
         keep: KeepPolicy | None = None,
@@ -315,14 +342,186 @@ class DedupIndex:
         """Adds a batch; ``ids`` (converted with ``str``) default to the texts' positions in the
         index. The result's ``cluster`` indices count every text in the index."""
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index (format version 1: magic ``NCDEDUP\\0``, version, options, texts,
+        """Writes the index (format version 2: magic ``NCDEDUP\\0``, version, options, texts,
         xxh3 checksum), through a temporary file renamed into place."""
     @staticmethod
     def load(path: str | os.PathLike[str]) -> DedupIndex:
         """Reads a saved index. ``ValueError`` for a file that is not an index, of another
-        version, truncated or corrupt; ``OSError`` when it cannot be read."""
+        version (version 1 files, whose hashes differ, must be rebuilt from their texts),
+        truncated or corrupt; ``OSError`` when it cannot be read."""
     @property
     def ids(self) -> list[str]: ...
     @property
     def threshold(self) -> float: ...
     def __len__(self) -> int: ...
+
+DocId = str | int
+"""A page's id: the ``ids`` item given for it, or its position in the pass (0, 1, 2, ...)."""
+
+class TeaserRow(TypedDict):
+    """One row of :class:`Teasers`: one distinct story blurb."""
+
+    teaser_id: int
+    headline: str | None
+    text: str | None
+    truncated: bool
+    variants: list[str]
+    pages: list[tuple[DocId, int]]
+    n_pages: int
+    first_seen: int
+    article: DocId | None
+    article_score: float | None
+
+@final
+class Teasers:
+    """The teaser catalogue: one row per distinct story blurb, ordered by ``first_seen``.
+
+    Each row (a :class:`TeaserRow` dict) holds ``teaser_id`` (the row's position);
+    ``headline`` (the one the blurb most often had, or ``None``); ``text`` (the most complete
+    form: one that is not cut off when there is one, then the one on most pages, then the
+    longest; ``None`` for a headline seen without a lede); ``truncated`` (``text`` is cut
+    off); ``variants`` (the other forms merged into it: cut-off copies and other wordings);
+    ``pages`` (every ``(page id, line)`` it appears at, the line of the lede or else of the
+    headline, in input order); ``n_pages`` (distinct pages); ``first_seen`` (position of the
+    first page showing it, counting pages in the order they were given); ``article`` (the id
+    of the document whose article it summarises, ``None`` when the corpus does not hold it)
+    and ``article_score`` (that link's score, 0.75 to 1).
+    """
+
+    columns: list[str]
+    """The column names, in order."""
+    def to_list(self) -> list[TeaserRow]:
+        """Every row as a plain dict (no pandas needed)."""
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The rows as a pandas DataFrame, one column per key of :class:`TeaserRow`. Needs
+        pandas (imported on this call only); raises ``ImportError`` without it."""
+    def __len__(self) -> int:
+        """The number of rows."""
+    def __getitem__(self, i: int) -> TeaserRow:
+        """Row ``i`` (negative indices count from the end)."""
+    def __iter__(self) -> Iterator[TeaserRow]:
+        """The rows, as dicts."""
+
+def teasers(
+    texts: Texts,
+    *,
+    sites: Texts | None = None,
+    ids: Iterable[DocId] | None = None,
+    profile: Profile | Literal["learn"] | None = None,
+    num_threads: int | None = None,
+) -> Teasers:
+    """The teaser catalogue of a corpus held in memory, with the GIL released.
+
+    Every page is segmented (with ``profile`` and its ``sites`` when given; ``profile="learn"``
+    first learns one from these pages and sites, as ``Profile.learn(texts, sites=sites)`` would:
+    a profile learned from the same corpus finds 1.6 to 1.9 times the blurbs on the simulated
+    crawls, so it is the way to run a crawl of many pages per site); its teasers are merged across pages
+    and wordings (a cut-off copy joins its full form; reworded blurbs join by their content
+    words) and linked to the page whose article they summarise (its first sentence or
+    paragraph, possibly cut off or reworded). ``texts`` is any iterable of ``str``, as for
+    :func:`segment_batch`; ``None`` and NaN are pages without text. ``ids`` gives each page's
+    id (``str`` or ``int``; default: its position); a wrong length raises ``ValueError``. The
+    result is the same for any thread count; reordering the pages changes only
+    ``first_seen``, the row order and the order of ``pages``.
+    """
+
+@final
+class TeaserCatalogue:
+    """A teaser catalogue built from batches, for corpora that do not fit in memory.
+
+    ``add`` every batch, then ``link`` every batch again (the same pages: they are segmented
+    again and their articles matched against the blurbs), then ``finish``::
+
+        cat = TeaserCatalogue(profile=profile)
+        for batch in read_batches(): cat.add(batch.texts, sites=batch.sites, ids=batch.ids)
+        for batch in read_batches(): cat.link(batch.texts, sites=batch.sites, ids=batch.ids)
+        rows = cat.finish()
+
+    Memory grows with the distinct blurbs (their texts and index) plus a few bytes per
+    occurrence and the id of each page that shows a blurb; page texts are never kept.
+    ``finish`` without ``link`` gives the rows without article links. The rows equal those of
+    :func:`teasers` on the same pages, for any batch split and thread count.
+    """
+
+    def __init__(self, *, profile: Profile | None = None, num_threads: int | None = None) -> None: ...
+    def add(self, texts: Texts, *, sites: Texts | None = None, ids: Iterable[DocId] | None = None) -> None:
+        """Adds a batch: its pages' teasers join the catalogue. Raises ``RuntimeError`` once
+        ``link`` has been called."""
+    def link(self, texts: Texts, *, sites: Texts | None = None, ids: Iterable[DocId] | None = None) -> None:
+        """Matches a batch of pages, as documents, against the blurbs (fixed by the first
+        call); each blurb keeps its best article so far. Without ``ids``, pages are numbered
+        from 0 in the order they are linked, as in ``add``."""
+    def finish(self) -> Teasers:
+        """The catalogue as it stands (the catalogue stays usable)."""
+    @property
+    def pages_added(self) -> int:
+        """Pages given to ``add`` so far."""
+    @property
+    def pages_linked(self) -> int:
+        """Pages given to ``link`` so far."""
+
+# --- Dedup stages (private: the plumbing of newsclean.dask) ---------------------------------
+
+def _dedup_signatures(
+    texts: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    entries: bool = True,
+    num_threads: int | None = None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Stage 1 of a distributed dedup: per text ``exact`` (uint64), ``chars`` (uint64), ``len``
+    (uint32); per band entry ``doc`` (int64, position in ``texts``), ``bucket`` (uint64) and
+    ``top`` (bool). With ``entries=False`` the entry arrays are empty."""
+
+def _dedup_candidates(
+    bucket: npt.NDArray[np.uint64],
+    doc: npt.NDArray[np.int64],
+    top: npt.NDArray[np.bool_],
+    exact: npt.NDArray[np.uint64],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Stage 3: the pairs ``(a, b, level)`` of whole buckets of band entries (every entry of
+    each bucket present): ``level`` is the suffix level of the band that found the pair (such
+    a pair comes once per band), or -1 (sorted and unique)."""
+
+def _dedup_unique(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    level: npt.NDArray[np.int8],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Stage 4: the candidate pairs ``(a, b)``, sorted and unique, of stage 3's rows (every
+    row of each pair present): a suffix pair only where all but one of its level's bands
+    found it."""
+
+def _dedup_verify(
+    a: Texts,
+    b: Texts,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
+    """Stage 5: verifies the pairs ``(a[i], b[i])``: similarity and kind (0 not linked,
+    1 near, 2 contained)."""

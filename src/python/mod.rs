@@ -1,13 +1,17 @@
-//! The pyo3 binding: a thin layer over the core. Input `str`s are borrowed (their UTF-8
-//! buffers, no copy), the GIL is released, rayon does the work, and results are wrapped for
-//! Python (`page.rs`).
+//! The pyo3 binding: a thin layer over the core. The segmenter borrows its input `str`s (their
+//! UTF-8 buffers, no copy) and Arrow values; the other entry points copy their inputs (dedup a
+//! chunk at a time, `dedup.rs`). The GIL is released, rayon does the work, and results are
+//! wrapped for Python (`page.rs`).
 
+mod arrow;
 mod dedup;
 mod page;
+mod stages;
+mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
-use page::{new_object, PyLine, PyPage, PyTeaser};
+use page::{new_object, PageText, PyLine, PyPage, PyTeaser};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -22,9 +26,10 @@ use crate::segment::{self as core_segment, Segmenter};
 /// The one place where core errors become Python exceptions.
 fn to_pyerr(e: Error) -> PyErr {
     match e {
-        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } => {
+        Error::InvalidPattern { .. } | Error::InvalidOption { .. } | Error::InvalidFile { .. } | Error::InvalidArrowData { .. } => {
             PyValueError::new_err(e.to_string())
         }
+        Error::UnsupportedArrowType { .. } => PyTypeError::new_err(e.to_string()),
         Error::Io { .. } => PyOSError::new_err(e.to_string()),
     }
 }
@@ -60,12 +65,16 @@ fn extract_text(obj: &Bound<'_, PyAny>, index: Option<usize>) -> PyResult<Option
     Err(PyTypeError::new_err(format!("{} must be str or None, not {}", at(), type_name)))
 }
 
-/// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str).
+/// Copies a batch of texts (list, tuple, pandas Series, numpy array, any iterable of str, or
+/// an Arrow string array or stream, read without one Python `str` per row).
 fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
         return Err(PyTypeError::new_err(
             "texts must be a sequence of str (list, tuple, pandas Series, numpy array), not a single str or bytes",
         ));
+    }
+    if let Some(a) = arrow::arrow_texts(texts)? {
+        return Ok(a.to_owned());
     }
     let iter = texts.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -78,6 +87,97 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
         out.push(extract_text(&item?, Some(i))?);
     }
     Ok(out)
+}
+
+/// A batch of texts for the segmenter, borrowed without a copy: the UTF-8 buffer CPython keeps
+/// inside each `str` (the one any UTF-8 read of a non-ASCII `str` makes and caches there, as
+/// `extract_text` does too), or the values of an Arrow array.
+enum Borrowed<'py> {
+    /// Each item as a `str` (`None`: a missing text) and its UTF-8 bytes as (pointer, length),
+    /// plain numbers so they can cross into the GIL-free work.
+    Strs(Vec<Option<Bound<'py, PyString>>>, Vec<Option<(usize, usize)>>),
+    Arrow(arrow::ArrowTexts),
+}
+
+impl<'py> Borrowed<'py> {
+    /// Takes the items as [`extract_batch`] reads them, with the same errors.
+    fn collect(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
+            // The same message as the other batch functions.
+            extract_batch(texts)?;
+        }
+        if let Some(a) = arrow::arrow_texts(texts)? {
+            return Ok(Self::Arrow(a));
+        }
+        let Ok(iter) = texts.try_iter() else {
+            // Not iterable: the shared conversion raises the documented TypeError.
+            extract_batch(texts)?;
+            return Err(PyTypeError::new_err("texts must be an iterable of str"));
+        };
+        let mut items = Vec::with_capacity(texts.len().unwrap_or(0));
+        let mut raw = Vec::with_capacity(items.capacity());
+        for (i, item) in iter.enumerate() {
+            let item = item?;
+            match item.cast_into::<PyString>() {
+                Ok(s) => {
+                    let mut size: pyo3::ffi::Py_ssize_t = 0;
+                    // SAFETY: `s` is a live `str` and we hold the GIL.
+                    let ptr = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+                    if ptr.is_null() {
+                        // A lone surrogate: the shared conversion gives the documented error.
+                        let err = PyErr::fetch(s.py());
+                        extract_text(s.as_any(), Some(i))?;
+                        return Err(err);
+                    }
+                    raw.push(Some((ptr as usize, usize::try_from(size).unwrap_or(0))));
+                    items.push(Some(s));
+                }
+                Err(e) => {
+                    // None, NaN and friends are empty; anything else raises TypeError.
+                    extract_text(&e.into_inner(), Some(i))?;
+                    raw.push(None);
+                    items.push(None);
+                }
+            }
+        }
+        Ok(Self::Strs(items, raw))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Strs(items, _) => items.len(),
+            Self::Arrow(a) => a.raw.len(),
+        }
+    }
+
+    /// The texts as `&str`.
+    fn texts(&self) -> Vec<Option<&str>> {
+        match self {
+            Self::Strs(_, raw) => raw
+                .iter()
+                .map(|t| {
+                    t.map(|(p, n)| {
+                        // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str` (held in
+                        // `self` for the whole call); CPython guarantees it is valid UTF-8.
+                        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
+                    })
+                })
+                .collect(),
+            Self::Arrow(a) => a.texts(),
+        }
+    }
+
+    /// What the page of item `i`, `text`, keeps of it: the `str` itself, or a copy of an Arrow
+    /// value (the arrays are released when the call returns).
+    fn page_text(&self, i: usize, text: &str) -> PageText {
+        match self {
+            Self::Strs(items, _) => match &items[i] {
+                Some(s) => PageText::Str(s.clone().unbind()),
+                None => PageText::Utf8(Arc::from(text)),
+            },
+            Self::Arrow(_) => PageText::Utf8(Arc::from(text)),
+        }
+    }
 }
 
 /// The name of `obj`'s type, for messages.
@@ -133,7 +233,7 @@ fn default_segmenter() -> Arc<Segmenter> {
 fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
     let Some(s) = borrow_text(text)? else { return Ok(PyPage::empty()) };
     let page = py.detach(|| seg.segment(s));
-    Ok(PyPage::new(Some(text.cast::<PyString>()?.clone().unbind()), page))
+    Ok(PyPage::new(Some(PageText::Str(text.cast::<PyString>()?.clone().unbind())), page))
 }
 
 /// One input text, borrowed (no copy): the UTF-8 buffer CPython keeps inside the `str`.
@@ -155,13 +255,18 @@ fn extract_sites(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Opt
     if sites.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("sites must be a sequence of str (one per text), not a single str"));
     }
-    let mut out = Vec::with_capacity(n);
-    for (i, item) in sites.try_iter()?.enumerate() {
-        let item = item?;
-        out.push(extract_text(&item, Some(i)).map_err(|e| {
-            PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
-        })?);
-    }
+    let out = if let Some(a) = arrow::arrow_texts(sites)? {
+        a.to_owned()
+    } else {
+        let mut out = Vec::with_capacity(n);
+        for (i, item) in sites.try_iter()?.enumerate() {
+            let item = item?;
+            out.push(extract_text(&item, Some(i)).map_err(|e| {
+                PyTypeError::new_err(format!("sites{}", e.value(item.py()).to_string().trim_start_matches("texts")))
+            })?);
+        }
+        out
+    };
     if out.len() != n {
         return Err(PyValueError::new_err(format!("sites has {} items but texts has {n}", out.len())));
     }
@@ -176,10 +281,10 @@ fn run_batch_with(
     sites: Option<&Bound<'_, PyAny>>,
     profile: Option<&PyProfile>,
 ) -> PyResult<Vec<Py<PyPage>>> {
-    let (held, raw) = dedup::borrow_batch(texts)?;
-    let sites = extract_sites(sites, held.items.len())?;
+    let held = Borrowed::collect(texts)?;
+    let sites = extract_sites(sites, held.len())?;
     let prof = profile.map(|p| &p.inner);
-    let items: Vec<(Option<&str>, Option<String>)> = raw.texts().into_iter().zip(sites).collect();
+    let items: Vec<(Option<&str>, Option<String>)> = held.texts().into_iter().zip(sites).collect();
     let pages = py
         .detach(|| {
             parallel::map(&items, num_threads, |(t, site)| {
@@ -188,13 +293,14 @@ fn run_batch_with(
             })
         })
         .map_err(to_pyerr)?;
-    held.items
+    items
         .iter()
         .zip(pages)
-        .map(|(text, page)| {
-            let page = match page {
-                Some(p) => PyPage::new(Some(text.cast::<PyString>()?.clone().unbind()), p),
-                None => PyPage::empty(),
+        .enumerate()
+        .map(|(i, ((text, _), page))| {
+            let page = match (text, page) {
+                (Some(text), Some(p)) => PyPage::new(Some(held.page_text(i, text)), p),
+                _ => PyPage::empty(),
             };
             new_object(py, page)
         })
@@ -202,8 +308,8 @@ fn run_batch_with(
 }
 
 fn run_clean_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
-    let (_held, raw) = dedup::borrow_batch(texts)?;
-    let texts = raw.texts();
+    let held = Borrowed::collect(texts)?;
+    let texts = held.texts();
     py.detach(|| parallel::map(&texts, num_threads, |t| t.map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
 }
 
@@ -272,6 +378,30 @@ fn clean_batch(py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bo
     run_clean_batch(py, &default_segmenter(), texts, extract_threads(num_threads)?)
 }
 
+/// The items of an iterable of texts, one at a time (streamed), or of an Arrow array (read
+/// whole: its data is in memory already).
+enum Items<'py> {
+    Python(Bound<'py, pyo3::types::PyIterator>),
+    Arrow(std::vec::IntoIter<Option<String>>),
+}
+
+impl<'py> Items<'py> {
+    fn new(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+        if let Some(a) = arrow::arrow_texts(obj)? {
+            return Ok(Self::Arrow(a.to_owned().into_iter()));
+        }
+        Ok(Self::Python(obj.try_iter().map_err(|_| PyTypeError::new_err(format!("{name} must be an iterable of str")))?))
+    }
+
+    /// The next text; `index` is its position, for messages.
+    fn next(&mut self, index: usize) -> Option<PyResult<Option<String>>> {
+        match self {
+            Self::Python(it) => it.next().map(|item| extract_text(&item?, Some(index))),
+            Self::Arrow(it) => it.next().map(Ok),
+        }
+    }
+}
+
 /// Per-site line counts learned from a corpus.
 #[pyclass(module = "newsclean", name = "Profile")]
 struct PyProfile {
@@ -289,7 +419,7 @@ impl PyProfile {
     }
 
     #[staticmethod]
-    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 50_000_000))]
+    #[pyo3(signature = (texts, *, sites = None, num_threads = None, max_keys = 2_000_000))]
     fn learn(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
@@ -301,26 +431,23 @@ impl PyProfile {
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err("texts must be an iterable of str, not a single str"));
         }
-        let mut text_iter = texts.try_iter().map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?;
+        let mut text_iter = Items::new(texts, "texts")?;
         let mut site_iter = match sites.filter(|s| !s.is_none()) {
             Some(s) if s.is_instance_of::<PyString>() => {
                 return Err(PyTypeError::new_err("sites must be an iterable of str (one per text), not a single str"))
             }
-            Some(s) => Some(s.try_iter().map_err(|_| PyTypeError::new_err("sites must be an iterable of str"))?),
+            Some(s) => Some(Items::new(s, "sites")?),
             None => None,
         };
         let mut profile = Profile::new();
         let mut index = 0usize;
         loop {
             let mut chunk: Vec<(Option<String>, String)> = Vec::new();
-            for item in text_iter.by_ref() {
-                let text = extract_text(&item?, Some(index))?;
+            while let Some(text) = text_iter.next(index) {
+                let text = text?;
                 let site = match site_iter.as_mut() {
-                    Some(it) => match it.next() {
-                        Some(s) => {
-                            let s = s?;
-                            extract_text(&s, Some(index)).map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?
-                        }
+                    Some(it) => match it.next(index) {
+                        Some(s) => s.map_err(|_| PyTypeError::new_err(format!("sites[{index}] must be str or None")))?,
                         None => return Err(PyValueError::new_err(format!("sites is shorter than texts (it ends at index {index})"))),
                     },
                     None => None,
@@ -344,7 +471,7 @@ impl PyProfile {
             }
         }
         if let Some(mut it) = site_iter {
-            if it.next().is_some() {
+            if it.next(index).is_some() {
                 return Err(PyValueError::new_err(format!("sites is longer than texts ({index} texts)")));
             }
         }
@@ -420,5 +547,7 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment_batch, m)?)?;
     m.add_function(wrap_pyfunction!(clean_batch, m)?)?;
     dedup::register(m)?;
+    stages::register(m)?;
+    teasers::register(m)?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The result classes of segmentation: `Page`, `Line` and `Teaser`.
 //!
-//! A page keeps the caller's input `str` (no copy) and the core's result; its `lines` and
-//! `teasers` tuples are built on first access, and a line's text is cut from the input on
-//! access. Labels and reasons are shared Python strings made once, not new strings per line.
+//! A page keeps the caller's input `str` (no copy; for Arrow input, a UTF-8 copy of the value)
+//! and the core's result; its `lines` and `teasers` tuples are built on first access, and a
+//! line's text is cut from the input on access. Labels and reasons are shared Python strings made once, not new strings per line.
 //!
 //! None of these objects can be part of a reference cycle: a line or a teaser refers to strings
 //! only, a page to its input string and to tuples of lines and teasers, and none of them can
@@ -10,7 +10,7 @@
 //! cycle collector's lists when it is made: a batch makes hundreds of thousands of line
 //! objects, and the collector would otherwise walk all of them again and again while they live.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
 use pyo3::PyClass;
@@ -82,11 +82,34 @@ pub(super) fn new_object<T: PyClass>(py: Python<'_>, value: impl Into<PyClassIni
     Py::new(py, value).map(untracked)
 }
 
+/// The text a page was segmented from: the caller's `str`, or a copy of an Arrow value.
+pub(super) enum PageText {
+    Str(Py<PyString>),
+    Utf8(Arc<str>),
+}
+
+impl PageText {
+    /// The text as UTF-8 (for a `str`, the buffer CPython keeps inside it).
+    fn as_str<'a>(&'a self, py: Python<'a>) -> PyResult<&'a str> {
+        match self {
+            Self::Str(s) => s.bind(py).to_str(),
+            Self::Utf8(s) => Ok(s),
+        }
+    }
+
+    fn clone_ref(&self, py: Python<'_>) -> Self {
+        match self {
+            Self::Str(s) => Self::Str(s.clone_ref(py)),
+            Self::Utf8(s) => Self::Utf8(Arc::clone(s)),
+        }
+    }
+}
+
 /// A labelled line of a page.
 #[pyclass(frozen, module = "newsclean", name = "Line")]
 pub(super) struct PyLine {
     /// The page's input; the line's own text is cut from it on access.
-    page_text: Py<PyString>,
+    page_text: PageText,
     bytes: std::ops::Range<usize>,
     label: Label,
     reason: &'static str,
@@ -103,7 +126,7 @@ impl PyLine {
     /// The line's text, without its line break.
     #[getter]
     fn text<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        let page = self.page_text.bind(py).to_str()?;
+        let page = self.page_text.as_str(py)?;
         Ok(PyString::new(py, &page[self.bytes.clone()]))
     }
 
@@ -158,8 +181,8 @@ impl PyTeaser {
 /// A segmented page. Lines and teasers are built on first access.
 #[pyclass(frozen, module = "newsclean", name = "Page")]
 pub(super) struct PyPage {
-    /// The input `str` (`None` for a missing text, which has no lines).
-    text: Option<Py<PyString>>,
+    /// The input (`None` for a missing text, which has no lines).
+    text: Option<PageText>,
     pub(super) page: core_segment::Page,
     lines: OnceLock<Py<PyTuple>>,
     teasers: OnceLock<Py<PyTuple>>,
@@ -171,13 +194,14 @@ impl PyPage {
         Self::new(None, core_segment::Page { lines: Vec::new(), teasers: Vec::new(), body: String::new() })
     }
 
-    /// The page segmented from `text` (the very `str` it was segmented from).
-    pub(super) fn new(text: Option<Py<PyString>>, page: core_segment::Page) -> Self {
+    /// The page segmented from `text` (the very `str`, or the Arrow value's copy, it was
+    /// segmented from).
+    pub(super) fn new(text: Option<PageText>, page: core_segment::Page) -> Self {
         Self { text, page, lines: OnceLock::new(), teasers: OnceLock::new() }
     }
 
     fn line_text<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyString>> {
-        let text = self.text.as_ref().map(|t| t.bind(py).to_str()).transpose()?.unwrap_or("");
+        let text = self.text.as_ref().map(|t| t.as_str(py)).transpose()?.unwrap_or("");
         Ok(PyString::new(py, &text[self.page.lines[i].bytes.clone()]))
     }
 }

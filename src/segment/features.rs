@@ -374,6 +374,33 @@ const RUN_COUNT: [u64; 256] = {
     t
 };
 
+/// Is `line` cut off: does it end (after trailing white space) with `...`, `…`, `[...]`,
+/// `[…]` or `(...)`?
+#[must_use]
+pub fn is_cut_off(line: &str) -> bool {
+    let t = line.trim_end();
+    t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)")
+}
+
+/// Does `line` end a sentence: `.`, `!`, `?` (or their CJK forms), possibly inside closing
+/// quotes or brackets, and is it not cut off ([`is_cut_off`])?
+#[must_use]
+pub fn ends_sentence(line: &str) -> bool {
+    !is_cut_off(line) && ends_with_stop(closing_tail(line))
+}
+
+/// `line` without trailing white space, closing quotes, brackets and `*`.
+#[inline]
+fn closing_tail(line: &str) -> &str {
+    line.trim_end().trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '))
+}
+
+/// Does `tail` (a [`closing_tail`]) end with a full stop, `!` or `?` (or their CJK forms)?
+#[inline]
+fn ends_with_stop(tail: &str) -> bool {
+    tail.ends_with(['.', '!', '?', '。', '！', '？'])
+}
+
 /// Computes the features of one line in one pass over its bytes, appending its content
 /// words to the page's `words` store. `buf` is scratch space.
 #[must_use]
@@ -565,13 +592,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
 /// The features read from the line's end and its shape: cut off, sentence end, colon, links.
 fn line_ends(f: &mut LineFeatures, trimmed: &str, seps: usize, url: bool) {
     let bytes = trimmed.as_bytes();
-    let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
-    f.truncated = trimmed.ends_with("...")
-        || trimmed.ends_with('…')
-        || trimmed.ends_with("[...]")
-        || trimmed.ends_with("[…]")
-        || trimmed.ends_with("(...)");
-    f.ends_terminal = !f.truncated && tail.ends_with(['.', '!', '?', '。', '！', '？']);
+    let tail = closing_tail(trimmed);
+    f.truncated = is_cut_off(trimmed);
+    f.ends_terminal = !f.truncated && ends_with_stop(tail);
     if f.ends_terminal && f.n_sentences == 0 {
         f.n_sentences = 1;
     }

@@ -12,17 +12,20 @@
 
 pub mod features;
 
-/// Per-line debugging view for tools: `(prose score, run gain, in run, cohesion)` per line.
+/// One line of [`debug_scores`]: `(prose score, run gain, in run, cohesion, template)`.
+#[doc(hidden)]
+pub type DebugRow = (Option<f32>, Option<f32>, bool, Option<f32>, bool);
+
+/// Per-line debugging view for tools, decoded with the site's profile when one is given.
 #[doc(hidden)]
 #[must_use]
-pub fn debug_scores(text: &str) -> Vec<(Option<f32>, Option<f32>, bool, Option<f32>)> {
+pub fn debug_scores(text: &str, site: Option<&SiteProfile>) -> Vec<DebugRow> {
     let seg = Segmenter::default();
     let raw = split_lines(text);
-    let d = seg.decode(&raw, None);
-    let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh);
-    rows.map(|(((&a, &b), &c), &e)| (a, b, c, e)).collect()
+    let d = seg.decode(&raw, site);
+    let rows = d.base.iter().zip(&d.gains).zip(&d.in_run).zip(&d.coh).zip(&d.template);
+    rows.map(|((((&a, &b), &c), &e), &t)| (a, b, c, e, t)).collect()
 }
-
 
 use crate::profile::SiteProfile;
 use crate::rules::Rules;
@@ -142,6 +145,12 @@ struct Tuning {
     profile_min_pages: u32,
     /// Score taken from (and at most zero left to) a template line.
     template_penalty: f32,
+    /// Cost of passing over a blurb-shaped template line inside a run.
+    template_skip_cost: f32,
+    /// A line on at least this share of a site's pages is site chrome...
+    chrome_share: f32,
+    /// ...and prose is, on at least this share.
+    chrome_prose_share: f32,
     /// A prose line with at least this cohesion with its article is not template there.
     template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
@@ -174,8 +183,11 @@ const TUNING: Tuning = Tuning {
     list_max_cohesion: 0.2,
     list_max_outside_cohesion: 0.15,
     template_share: 0.0,
-    profile_min_pages: 5,
+    profile_min_pages: 20,
     template_penalty: 3.0,
+    template_skip_cost: 3.0,
+    chrome_share: 0.25,
+    chrome_prose_share: 0.9,
     template_keep_cohesion: 0.35,
 };
 
@@ -203,7 +215,7 @@ impl Segmenter {
     pub fn segment_with(&self, text: &str, site: Option<&SiteProfile>) -> Page {
         let raw = split_lines(text);
         let d = self.decode(&raw, site);
-        let labels = label_lines(&d);
+        let labels = label_lines(&d, &raw);
         build_page(text, &raw, &d.feats, labels)
     }
 
@@ -221,8 +233,9 @@ impl Segmenter {
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
         let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
-        let view = site.map(|sp| site_template(raw, &feats, &base, &first, &coh, sp, t));
-        let (template, chrome) = view.map_or_else(|| (vec![false; raw.len()], vec![false; raw.len()]), |v| (v.template, v.chrome));
+        let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
+        let none = || vec![false; raw.len()];
+        let (template, chrome, overruled) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.overruled));
         // With a profile of enough pages, a list of stories is what the site repeats: the shape
         // alone no longer makes one (short wire-style articles look like lists).
         let profiled = site.is_some_and(|sp| sp.pages >= u64::from(t.profile_min_pages));
@@ -243,14 +256,31 @@ impl Segmenter {
                 }
             }
         }
+        // The article does not carry its site's template: passing over a template line inside
+        // the run costs more than passing over other chrome, and known prose (a story's blurb)
+        // twice as much as a short known line (a sub-head that a few of the site's articles
+        // share).
+        let skip: Vec<f32> = (0..raw.len())
+            .map(|i| match (template[i], feats[i].sentence_like() || feats[i].truncated) {
+                (true, true) => skip[i].max(t.template_skip_cost),
+                (true, false) => skip[i].max(t.template_skip_cost / 2.0),
+                (false, _) => skip[i],
+            })
+            .collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
         // the run grows over the lines up to the nearest template, rule or teaser line.
         if profiled {
-            let stop = |i: usize| template[i] || feats[i].rule.is_some() || feats[i].truncated || heads[i].is_some() || in_list[i];
+            let stop = |i: usize| template[i] || feats[i].rule.is_some() && !overruled[i] || feats[i].truncated || heads[i].is_some() || in_list[i];
+            // A page without prose (a table, a schedule) has no run: its article is then the
+            // longest stretch of three or more lines the site does not repeat.
+            if !in_run.contains(&true) {
+                open_unknown_run(&mut in_run, &feats, |i| stop(i) || feats[i].dateline);
+            }
             grow_runs(&mut in_run, stop);
         }
-        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, heads, profiled }
+        let overruled = overruled.iter().map(|&o| o && profiled).collect();
+        Decoded { feats, base, echo, coh, gains, in_run, template, chrome, overruled, heads, profiled }
     }
 }
 
@@ -268,6 +298,31 @@ fn grow_runs(in_run: &mut [bool], stop: impl Fn(usize) -> bool) {
             in_run[b] = true;
             b += 1;
         }
+    }
+}
+
+/// Marks the longest stretch of at least three non-empty lines for which `stop` does not hold
+/// (empty lines inside it do not count and do not break it) as the run; the earliest on ties.
+fn open_unknown_run(in_run: &mut [bool], feats: &[LineFeatures], stop: impl Fn(usize) -> bool) {
+    const MIN_LINES: usize = 3;
+    let mut best: Option<(usize, usize, usize)> = None; // (lines, first, last)
+    let mut cur: Option<(usize, usize, usize)> = None;
+    for (i, f) in feats.iter().enumerate() {
+        if f.is_empty() {
+            continue;
+        }
+        if stop(i) {
+            cur = None;
+            continue;
+        }
+        let c = cur.map_or((1, i, i), |(n, a, _)| (n + 1, a, i));
+        cur = Some(c);
+        if c.0 >= MIN_LINES && best.map_or(true, |b| c.0 > b.0) {
+            best = Some(c);
+        }
+    }
+    if let Some((_, a, b)) = best {
+        in_run[a..=b].fill(true);
     }
 }
 
@@ -321,20 +376,27 @@ struct SiteView {
     /// The line is site chrome: not prose, and on at least a quarter of the site's pages
     /// (never a teaser).
     chrome: Vec<bool>,
+    /// A built-in chrome phrase matched inside this sentence, but the site's counts say it is
+    /// not chrome: no other page carries it (inside the article it is the article's), or the
+    /// site repeats it as it repeats its stories' blurbs (in a list it is one of them).
+    overruled: Vec<bool>,
 }
 
 /// Marks the lines that the site prints on many of its pages (its template), from the
 /// profile's counts. The article's own prose is spared: a known prose line with no known
 /// neighbour of a similar count (a blurb list's lines recur together) is the page's own text
-/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article; and when
-/// most of the article is known, each line from about one other page, the page is a
-/// republished copy, not template.
+/// quoted as a blurb elsewhere; so is one that coheres with the first-pass article, and a short
+/// line that opens it; and when most of the article is known, each line from about one other
+/// page, the page is a republished copy, not template. Also marks site chrome and the phrase
+/// rule hits that the counts overrule (see `DESIGN.md`).
+#[allow(clippy::too_many_arguments)]
 fn site_template(
     raw: &[RawLine<'_>],
     feats: &[LineFeatures],
+    words: &[u64],
     base: &[Option<f32>],
     first: &[bool],
-    coh: &[Option<f32>],
+    echo: &[Option<usize>],
     sp: &SiteProfile,
     t: Tuning,
 ) -> SiteView {
@@ -346,7 +408,18 @@ fn site_template(
         .map(|(l, f)| if f.is_empty() || l.text.len() > crate::profile::MAX_LINE_BYTES { 0 } else { sp.count(l.text) })
         .collect();
     let seen: Vec<bool> = counts.iter().map(|&c| c >= min_count).collect();
-    let chrome: Vec<bool> = (0..n).map(|i| sp.pages >= 4 && u64::from(counts[i]) * 4 >= sp.pages && !feats[i].sentence_like()).collect();
+    // Cohesion with the lines of the first-pass article the site does not repeat: a blurb list
+    // taken into the first run must not lend its items support.
+    let unknown_article: Vec<bool> = first.iter().zip(&seen).map(|(&f, &s)| f && !s).collect();
+    let coh = cohesion(feats, words, base, &unknown_article, echo, t);
+    // Site chrome: a line on a quarter of the site's pages, or prose on nine in ten of them (a
+    // story's blurb is on the pages of a few days; a call to action in sentences is on all).
+    let chrome: Vec<bool> = (0..n)
+        .map(|i| {
+            let share = if feats[i].sentence_like() { t.chrome_prose_share } else { t.chrome_share };
+            sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32
+        })
+        .collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
     known.sort_unstable();
@@ -360,17 +433,51 @@ fn site_template(
             }
         }
     };
-    let mate = |i: usize, j: Option<usize>| {
-        j.is_some_and(|j| seen[j] && !chrome[j] && !feats[j].dateline && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j]))
+    // A mate: a known line next to `i` that recurs with it (a similar count). Cut-off ledes
+    // are no mates: a featured story's teaser often sits just above the article's own lede.
+    let mate = |i: usize, back: bool| {
+        neighbour(i, back).is_some_and(|j| {
+            seen[j] && !chrome[j] && !feats[j].dateline && !feats[j].truncated && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j])
+        })
     };
-    let template = (0..n)
+    // A short known line that opens the first-pass article (a dateline cut off as a blurb's
+    // lede elsewhere, "PORTVILLE, Ont. —"): the previous line is not in that article, the
+    // next one is prose the site does not repeat, and it recurs like the page's blurbs do
+    // (at most twice their median count), not like a byline or a date on many pages.
+    let mut blurb_counts: Vec<u32> = (0..n).filter(|&i| seen[i] && !chrome[i] && feats[i].sentence_like()).map(|i| counts[i]).collect();
+    blurb_counts.sort_unstable();
+    let blurb_median = blurb_counts.get(blurb_counts.len() / 2).copied();
+    let opens_article = |i: usize| {
+        let next = neighbour(i, false).is_some_and(|j| !seen[j] && first[j] && feats[j].sentence_like());
+        let like_blurbs = blurb_median.is_some_and(|m| counts[i] <= 2 * m);
+        let wordy = !feats[i].dateline && feats[i].n_numeric * 2 < feats[i].n_words;
+        next && like_blurbs && wordy && feats[i].rule.is_none() && !neighbour(i, true).is_some_and(|k| first[k])
+    };
+    let mut template: Vec<bool> = (0..n)
         .map(|i| {
             let prose = feats[i].sentence_like();
-            let alone = prose && !mate(i, neighbour(i, true)) && !mate(i, neighbour(i, false));
-            seen[i] && !alone && !(prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion)))
+            let alone = prose && !mate(i, true) && !mate(i, false);
+            let own = alone || !prose && opens_article(i) || prose && (republished || coh[i].is_some_and(|c| c >= t.template_keep_cohesion));
+            chrome[i] || seen[i] && !own
         })
         .collect();
-    SiteView { template, chrome }
+    // A line the profile does not know between two template lines of a list (a blurb reworded
+    // on this page) belongs to the list.
+    let listed = |j: Option<usize>| j.is_some_and(|j| template[j] && !chrome[j] && !feats[j].dateline);
+    let sandwiched: Vec<usize> = (0..n)
+        .filter(|&i| !seen[i] && !feats[i].is_empty() && feats[i].rule.is_none() && listed(neighbour(i, true)) && listed(neighbour(i, false)))
+        .collect();
+    for i in sandwiched {
+        template[i] = true;
+    }
+    let overruled = (0..n)
+        .map(|i| {
+            feats[i].rule.is_some_and(|h| h.category != crate::rules::Category::User && h.strength == crate::rules::Strength::Contains)
+                && LineFeatures { rule: None, ..feats[i].clone() }.sentence_like()
+                && (counts[i] <= 1 || template[i] && !chrome[i])
+        })
+        .collect();
+    SiteView { template, chrome, overruled }
 }
 
 /// What the decoder worked out for a page.
@@ -379,6 +486,9 @@ struct Decoded {
     template: Vec<bool>,
     /// Lines on a quarter or more of the site's pages.
     chrome: Vec<bool>,
+    /// Sentences with a chrome phrase whose counts say they are not chrome (profiled only; see
+    /// [`SiteView`]).
+    overruled: Vec<bool>,
     /// For a teaser headline, the line of its lede (which starts with the headline's words).
     heads: Vec<Option<usize>>,
     /// Whether a site profile of enough pages informed the decoding.
@@ -670,7 +780,7 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
 }
 
 /// Labels every line from the runs and the shapes.
-fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
+fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
     let (feats, base, in_run, echo, template) = (&d.feats, &d.base, &d.in_run, &d.echo, &d.template);
     let n = feats.len();
     let mut labels: Vec<(Label, &'static str)> = Vec::with_capacity(n);
@@ -681,17 +791,32 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
     for (i, f) in feats.iter().enumerate() {
         let blurb_shaped = f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3;
         let lab = if f.is_empty() {
-            (Label::Boilerplate, "empty")
+            // With a profile every line of the run that is not template is the article's: so is
+            // a mark with no words in it ("* * *", a zero-width space), its own section break. A
+            // blank line is not text at all.
+            if d.profiled && in_run[i] && !raw[i].text.trim().is_empty() {
+                (Label::Body, "body-run")
+            } else {
+                (Label::Boilerplate, "empty")
+            }
         } else if let Some(hit) = f.rule {
-            (Label::Boilerplate, hit.category.reason())
+            // With a profile, a sentence inside the run that no other page of the site carries
+            // is the article's, even with a chrome phrase in it.
+            if d.overruled[i] && in_run[i] && !template[i] {
+                (Label::Body, "body-run")
+            } else {
+                (Label::Boilerplate, hit.category.reason())
+            }
         } else if d.heads[i].is_some() {
             (Label::Headline, "teaser-headline")
         } else if lede_of_head[i] {
             (Label::Teaser, if f.truncated { "truncated" } else { "blurb" })
         } else if in_run[i] {
-            if template[i] && !f.sentence_like() {
+            // Site chrome inside the run is boilerplate; a sub-head that a few of the site's
+            // articles share is the article's.
+            if template[i] && !f.sentence_like() && d.chrome[i] {
                 (Label::Boilerplate, "site-template")
-            } else if d.profiled && !template[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
+            } else if d.profiled && !d.chrome[i] || base[i].is_some_and(|s| s > TUNING.in_run_min) && !f.linky {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, "in-run-chrome")
@@ -711,31 +836,28 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         };
         labels.push(lab);
     }
-    // Blocks of template lines that are not site chrome are lists of stories: a line without
-    // a sentence end followed by another line of the block is a headline and that line its
-    // lede, whatever its shape.
+    // Blocks of template lines that are not site chrome are lists of stories. A list has one
+    // layout: every item a lede, or headline and lede pairs. The layout is chosen for the whole
+    // block from how its lines alternate, so a lede that happens to look like a title (a cut
+    // dateline) or a headline that ends with a full stop follows its neighbours.
     let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
-    let in_block = |i: usize| template[i] && !d.chrome[i] && feats[i].rule.is_none() && !feats[i].dateline && !in_run[i];
-    let mut i = 0;
-    while i < n {
-        if in_block(i) && !feats[i].ends_terminal && !feats[i].dateline && feats[i].n_words >= 2 && feats[i].eff_words() <= 25.0 && d.heads[i].is_none() {
-            if let Some(j) = next_content(i).filter(|&j| in_block(j) && d.heads[j].is_none()) {
-                labels[i] = (Label::Headline, "teaser-headline");
-                labels[j] = (Label::Teaser, if feats[j].truncated { "truncated" } else { "site-blurb" });
-                i = j + 1;
-                continue;
+    for block in story_blocks(d) {
+        match block_layout(&block, feats, &d.heads) {
+            Some(offset) => {
+                // Headline, lede, headline, lede... from `offset`; a line left unpaired at
+                // either end keeps the label its own shape gave it.
+                for (k, &i) in block.iter().enumerate().skip(offset) {
+                    if (k - offset) % 2 == 1 {
+                        labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
+                    } else if k + 1 < block.len() {
+                        labels[i] = (Label::Headline, "teaser-headline");
+                    }
+                }
             }
-        }
-        i += 1;
-    }
-    // Any other line of such a block between teasers is a teaser too (a blurb cut short).
-    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
-    let snapshot = labels.clone();
-    for i in 0..n {
-        if in_block(i) && snapshot[i].0 == Label::Boilerplate {
-            let teaserish = |j: Option<usize>| j.is_some_and(|j| matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j]);
-            if teaserish(prev_content(i)) && teaserish(next_content(i)) {
-                labels[i] = (Label::Teaser, "site-blurb");
+            None => {
+                for &i in &block {
+                    labels[i] = (Label::Teaser, if feats[i].truncated { "truncated" } else { "site-blurb" });
+                }
             }
         }
     }
@@ -785,6 +907,97 @@ fn label_lines(d: &Decoded) -> Vec<(Label, &'static str)> {
         }
     }
     labels
+}
+
+/// The site's lists of stories on a page: runs of consecutive non-empty lines outside the
+/// article run, without rule hits (but overruled ones), datelines or site chrome, that start
+/// and end on template lines (lines between them that the profile does not know, a blurb
+/// reworded on this page, belong to the list), extended over blurb-shaped lines just past
+/// either end. Three unknown lines in a row end a list: a stretch of text the site does not
+/// repeat is the page's own. Blocks of fewer than two lines are left out.
+fn story_blocks(d: &Decoded) -> Vec<Vec<usize>> {
+    const MAX_UNKNOWN: usize = 2;
+    let feats = &d.feats;
+    let member = |i: usize| !d.in_run[i] && (feats[i].rule.is_none() || d.overruled[i]) && !d.chrome[i] && !feats[i].dateline;
+    let blurb_shaped = |i: usize| feats[i].truncated || feats[i].sentence_like();
+    let content: Vec<usize> = (0..feats.len()).filter(|&i| !feats[i].is_empty()).collect();
+    let mut out = Vec::new();
+    for members in content.split(|&i| !member(i)) {
+        // Split where more than `MAX_UNKNOWN` lines in a row are not template.
+        let mut parts: Vec<&[usize]> = Vec::new();
+        let (mut start, mut unknown) = (0, 0);
+        for (k, &i) in members.iter().enumerate() {
+            unknown = if d.template[i] { 0 } else { unknown + 1 };
+            if unknown == MAX_UNKNOWN + 1 {
+                parts.push(&members[start..k]);
+                start = k;
+            }
+        }
+        parts.push(&members[start..]);
+        for segment in parts {
+            let Some(first) = segment.iter().position(|&i| d.template[i]) else { continue };
+            let last = segment.iter().rposition(|&i| d.template[i]).unwrap_or(first);
+            let mut a = first;
+            while a > 0 && blurb_shaped(segment[a - 1]) {
+                a -= 1;
+            }
+            let mut b = last + 1;
+            while b < segment.len() && blurb_shaped(segment[b]) {
+                b += 1;
+            }
+            if b - a >= 2 {
+                out.push(segment[a..b].to_vec());
+            }
+        }
+    }
+    out
+}
+
+/// How a list of stories is laid out: `Some(offset)` when its lines pair up as headline and
+/// lede from position `offset` (0 or 1), `None` when every line is a lede. Each layout is
+/// charged for the lines that do not fit it: a line in a lede's place that is not blurb-shaped,
+/// a line in a headline's place that is not title-shaped (half for a short line with a full
+/// stop), and each line a pairing leaves unpaired. The cheapest layout wins, every line a lede
+/// on ties: so one lede that happens to look like a title (a cut dateline) does not turn a
+/// list of ledes into pairs, and a headline with a full stop follows its neighbours.
+fn block_layout(block: &[usize], feats: &[LineFeatures], heads: &[Option<usize>]) -> Option<usize> {
+    let head_fit = |k: usize| {
+        let f = &feats[block[k]];
+        let short = !f.truncated && f.eff_words() <= 25.0;
+        let heads_cut = block.get(k + 1).is_some_and(|&j| feats[j].truncated && feats[j].n_words > f.n_words);
+        if heads[block[k]].is_some() || short && (heads_cut || !f.sentence_like() && (f.title_like() || !f.ends_terminal)) {
+            1.0
+        } else if short && !f.sentence_like() {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let lede_fit = |k: usize| {
+        let f = &feats[block[k]];
+        if f.truncated || f.sentence_like() || f.ends_terminal && f.n_words >= 3 || k > 0 && heads[block[k - 1]] == Some(block[k]) {
+            1.0
+        } else if f.ends_terminal {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let m = block.len();
+    let all_ledes: f32 = (0..m).map(|k| 1.0 - lede_fit(k)).sum();
+    let paired = |offset: usize| {
+        let pairs = (m - offset) / 2;
+        let unpaired = (m - 2 * pairs) as f32;
+        let misfit: f32 = (0..pairs).map(|p| offset + 2 * p).map(|k| (1.0 - head_fit(k)) + (1.0 - lede_fit(k + 1))).sum();
+        (pairs > 0).then_some(misfit + unpaired)
+    };
+    let mut best = (all_ledes, None);
+    for offset in [0, 1] {
+        if let Some(cost) = paired(offset).filter(|&c| c < best.0) {
+            best = (cost, Some(offset));
+        }
+    }
+    best.1
 }
 
 fn build_page(text: &str, raw: &[RawLine<'_>], feats: &[LineFeatures], labels: Vec<(Label, &'static str)>) -> Page {

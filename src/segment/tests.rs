@@ -71,3 +71,253 @@ fn user_rules_override_prose() {
     assert_eq!(page.lines[6].label, Label::Boilerplate);
     assert_eq!(page.lines[6].reason, "user-rule");
 }
+/// Fourteen made-up stories on unrelated topics (`tests/fixtures/chronicle_stories.txt`: title,
+/// lede, then the further paragraphs, one story a block), for the profile tests: a fictional
+/// site's pages carry one story each and blurbs of the others.
+fn stories() -> &'static [(&'static str, &'static str, Vec<&'static str>)] {
+    static STORIES: std::sync::OnceLock<Vec<(&'static str, &'static str, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    STORIES.get_or_init(|| {
+        include_str!("../../tests/fixtures/chronicle_stories.txt")
+            .split("\n\n")
+            .map(|block| {
+                let lines: Vec<&str> = block.trim_end().split('\n').collect();
+                (lines[0], lines[1], lines[2..].to_vec())
+            })
+            .collect()
+    })
+}
+
+/// Story `k`: (title, lede, further paragraphs).
+fn story(k: usize) -> (&'static str, &'static str, &'static [&'static str]) {
+    let (title, lede, paras) = &stories()[k];
+    (title, lede, paras)
+}
+
+/// The pages of a fictional site, one story each: navigation, the story (its lede as the first
+/// paragraph, except for the story whose lede is a cut dateline), a list of the `back` stories
+/// before it (headline and lede, or lede alone), and the footer. Page `p` carries story
+/// `p % 14`, its paragraphs told again in other words (a follow-up) from page 14 on; blurbs
+/// wrap around.
+fn site_pages(n: usize, back: usize, headlines: bool) -> Vec<String> {
+    (0..n)
+        .map(|p| {
+            let k = p % stories().len();
+            let (_, lede, paras) = story(k);
+            let follow_up = |para: &str| if p < stories().len() { para.to_string() } else { format!("In a follow-up report, {para}") };
+            let mut lines: Vec<String> = ["Front page", "Sport", "Weather"].map(String::from).to_vec();
+            if !paras[0].starts_with(lede) {
+                lines.push(lede.to_string());
+            }
+            lines.extend(paras.iter().map(|para| follow_up(para)));
+            lines.push("Elsewhere in the Chronicle".to_string());
+            for b in 1..=back {
+                let (title, lede, _) = story((k + stories().len() - b) % stories().len());
+                if headlines {
+                    lines.push(title.to_string());
+                }
+                lines.push(lede.to_string());
+            }
+            lines.extend(["Tell us what you think", "© 2025 The Chronicle"].map(String::from));
+            lines.join("\n")
+        })
+        .collect()
+}
+
+fn learn_site(pages: &[String]) -> crate::Profile {
+    let pairs: Vec<(Option<&str>, &str)> = pages.iter().map(|p| (Some("chronicle.example"), p.as_str())).collect();
+    crate::Profile::learn(&pairs, Some(1)).unwrap()
+}
+
+fn labelled(page: &str, profile: &crate::Profile) -> Vec<(&'static str, String)> {
+    let seg = Segmenter::default().segment_with(page, profile.site(Some("chronicle.example")));
+    seg.lines.iter().map(|l| (l.label.as_str(), page[l.bytes.clone()].to_string())).collect()
+}
+
+/// The texts of the lines labelled body.
+fn body_lines<'a>(rows: &'a [(&'static str, String)]) -> Vec<&'a str> {
+    rows.iter().filter(|(l, _)| *l == "body").map(|(_, t)| t.as_str()).collect()
+}
+
+/// Page `p` with story `k`'s lede worded anew as `text` (the profile does not know that line).
+fn reworded(pages: &[String], p: usize, k: usize, text: &str) -> String {
+    let page = pages[p].replace(story(k).1, text);
+    assert_ne!(page, pages[p]);
+    page
+}
+
+/// The labels of the lines after the line `after` and before the two footer lines.
+fn labels_after(rows: &[(&'static str, String)], after: &str) -> Vec<&'static str> {
+    let start = rows.iter().position(|(_, t)| t == after).unwrap() + 1;
+    rows[start..rows.len() - 2].iter().map(|(l, _)| *l).collect()
+}
+
+/// The labels of the list after "Elsewhere in the Chronicle".
+fn list_labels(rows: &[(&'static str, String)]) -> Vec<&'static str> {
+    labels_after(rows, "Elsewhere in the Chronicle")
+}
+
+/// The pages of a site without a heading over its list: the list starts right after the article.
+fn site_pages_without_heading(n: usize, back: usize, headlines: bool) -> Vec<String> {
+    site_pages(n, back, headlines).iter().map(|p| p.replace("Elsewhere in the Chronicle\n", "")).collect()
+}
+
+#[test]
+fn profiled_list_of_pairs_keeps_its_layout_around_odd_lines() {
+    let pages = site_pages(28, 3, true);
+    let profile = learn_site(&pages);
+    // Pages 4 to 6 list story 3, whose lede is a cut dateline ("PORTVILLE, Ont."): it stays the
+    // lede of its headline, never a headline of the next line. Pages 5 to 7 list story 4, whose
+    // headline ends with a full stop.
+    for (p, page) in pages.iter().enumerate().take(8).skip(4) {
+        let rows = labelled(page, &profile);
+        assert_eq!(list_labels(&rows), ["headline", "teaser"].repeat(3), "page {p}: {rows:#?}");
+    }
+    for p in [0, 4, 6, 13] {
+        let rows = labelled(&pages[p], &profile);
+        let body = body_lines(&rows);
+        let (_, lede, paras) = story(p % stories().len());
+        let mut want: Vec<&str> = if paras[0].starts_with(lede) { vec![] } else { vec![lede] };
+        want.extend_from_slice(paras);
+        assert_eq!(body, want, "page {p}: {rows:#?}");
+    }
+}
+
+#[test]
+fn profiled_list_of_ledes_keeps_a_title_shaped_lede_a_teaser() {
+    let pages = site_pages(28, 3, false);
+    let profile = learn_site(&pages);
+    // Pages 4, 5 and 6 list the cut dateline at each position of the list.
+    for p in [4, 5, 6] {
+        let rows = labelled(&pages[p], &profile);
+        assert_eq!(list_labels(&rows), ["teaser", "teaser", "teaser"], "page {p}: {rows:#?}");
+    }
+}
+
+#[test]
+fn profiled_run_does_not_pass_over_template_to_reach_a_reworded_blurb() {
+    let pages = site_pages_without_heading(28, 5, false);
+    let profile = learn_site(&pages);
+    // This page words the last blurb of its list anew: the profile does not know that line,
+    // and it reads as prose, but reaching it would take the article run over known blurbs.
+    let text = "Councillors have decided that the city will once again have trams, on a line that was ripped up during the nineteen sixties so that buses could take over the route.";
+    let rows = labelled(&reworded(&pages, 10, 5, text), &profile);
+    let (_, lede, paras) = story(10);
+    assert_eq!(labels_after(&rows, paras[2]), ["teaser"; 5], "{rows:#?}");
+    assert_eq!(body_lines(&rows), [&[lede][..], paras].concat(), "{rows:#?}");
+}
+
+#[test]
+fn profiled_unknown_line_between_list_lines_belongs_to_the_list() {
+    let pages = site_pages_without_heading(28, 3, true);
+    let profile = learn_site(&pages);
+    // The first blurb's lede is worded anew on this page: between two known headlines, it is a
+    // lede of the list, not the article's last paragraph.
+    let text = "The family bakery on Mill Street, which has been run by the Brandt brothers and their ancestors for four generations, marked a century in business on Friday by handing a free loaf of bread to every single customer who came through the door.";
+    let rows = labelled(&reworded(&pages, 10, 9, text), &profile);
+    let (_, lede, paras) = story(10);
+    assert_eq!(body_lines(&rows), [&[lede][..], paras].concat(), "{rows:#?}");
+    assert_eq!(labels_after(&rows, paras[2]), ["headline", "teaser"].repeat(3), "{rows:#?}");
+}
+
+#[test]
+fn profiled_run_keeps_section_marks_and_shared_sub_heads() {
+    let mut pages = site_pages(28, 3, false);
+    // A few of the site's articles share a sub-head; one has a section mark with no words.
+    for p in [2, 5, 9] {
+        let (_, _, paras) = story(p);
+        pages[p] = pages[p].replace(paras[1], &format!("What happens next\n{}", paras[1]));
+    }
+    let (_, _, paras) = story(9);
+    pages[9] = pages[9].replace(paras[2], &format!("* * *\n\u{200b}\n{}", paras[2]));
+    let profile = learn_site(&pages);
+    assert_eq!(profile.site(Some("chronicle.example")).unwrap().count("What happens next"), 3);
+    for p in [2, 5, 9] {
+        let rows = labelled(&pages[p], &profile);
+        let label = |text: &str| rows.iter().find(|(_, t)| t == text).unwrap().0;
+        assert_eq!(label("What happens next"), "body", "page {p}: {rows:#?}");
+        if p == 9 {
+            assert_eq!((label("* * *"), label("\u{200b}")), ("body", "body"), "{rows:#?}");
+        }
+    }
+    // Without a profile a line with no words is boilerplate, as before.
+    let plain = Segmenter::default().segment(&pages[9]);
+    let star = pages[9].split('\n').position(|l| l == "* * *").unwrap();
+    assert_eq!(plain.lines[star].reason, "empty");
+}
+
+#[test]
+fn profiled_prose_on_every_page_is_chrome() {
+    let cta = "Our reporters would love to hear your story ideas and your tips.";
+    let pages: Vec<String> = site_pages(28, 3, false).iter().map(|p| p.replace("Tell us what you think", cta)).collect();
+    let profile = learn_site(&pages);
+    for page in &pages {
+        let rows = labelled(page, &profile);
+        let (label, _) = rows.iter().find(|(_, t)| t == cta).unwrap();
+        assert_eq!(*label, "boilerplate", "{rows:#?}");
+    }
+}
+
+#[test]
+fn profiled_page_without_prose_keeps_its_own_lines_as_body() {
+    let mut pages = site_pages(28, 3, false);
+    // Page 20 carries a schedule instead of a story: no line reads as a sentence, but none of
+    // them is on another page of the site.
+    let schedule = ["Round one: 4 March – Harbour Park", "Round two: 18 March – Mill Lane", "Round three: 1 April – Lakeside", "Final: 15 April – Town Stadium"];
+    let list: Vec<&str> = [5, 4, 3].iter().map(|&k| story(k).1).collect();
+    pages[20] = [&["Front page", "Sport", "Weather"][..], &schedule, &["Elsewhere in the Chronicle"], &list, &["Tell us what you think", "© 2025 The Chronicle"]]
+        .concat()
+        .join("\n");
+    let profile = learn_site(&pages);
+    let rows = labelled(&pages[20], &profile);
+    let body = body_lines(&rows);
+    assert_eq!(body, schedule, "{rows:#?}");
+    assert_eq!(list_labels(&rows), ["teaser"; 3], "{rows:#?}");
+}
+
+#[test]
+fn profiled_sentence_with_a_chrome_phrase_that_no_other_page_carries_is_body() {
+    let mut pages = site_pages(28, 3, false);
+    let own = "Click here to see the full list of results, which the organisers published on Monday evening.";
+    let (_, _, paras) = story(8);
+    pages[22] = pages[22].replace(&format!("In a follow-up report, {}", paras[2]), &format!("In a follow-up report, {}\n{own}", paras[2]));
+    assert!(pages[22].contains(own));
+    let profile = learn_site(&pages);
+    let rows = labelled(&pages[22], &profile);
+    assert_eq!(rows.iter().find(|(_, t)| t == own).unwrap().0, "body", "{rows:#?}");
+    // Without a profile the phrase rule decides; and the same sentence on every page is chrome.
+    let plain = Segmenter::default().segment(&pages[22]);
+    let at = pages[22].split('\n').position(|l| l == own).unwrap();
+    assert_eq!(plain.lines[at].reason, "rule:read-more");
+    let everywhere: Vec<String> = pages.iter().map(|p| p.replace("Tell us what you think", own)).collect();
+    let rows = labelled(&everywhere[22], &learn_site(&everywhere));
+    assert!(rows.iter().filter(|(_, t)| t == own).all(|(l, _)| *l == "boilerplate"), "{rows:#?}");
+}
+
+#[test]
+fn profiled_known_dateline_that_opens_the_article_is_body() {
+    // Story 3's lede, quoted in other pages' lists, is a cut dateline; on its own page it is a
+    // line of its own above the article.
+    let (_, lede, paras) = story(3);
+    let pages: Vec<String> = site_pages(28, 2, false).iter().map(|p| p.replacen(&format!("\n{lede} — "), &format!("\n{lede}\n"), 1)).collect();
+    let first = paras[0].strip_prefix(&format!("{lede} — ")).unwrap();
+    assert!(pages[3].contains(&format!("\n{lede}\n{first}\n")));
+    let rows = labelled(&pages[3], &learn_site(&pages));
+    let body = body_lines(&rows);
+    assert_eq!(body, [&[lede, first][..], &paras[1..]].concat(), "{rows:#?}");
+}
+
+#[test]
+fn profiled_blurb_with_a_chrome_phrase_is_a_teaser_of_its_list() {
+    let (_, lede, _) = story(6);
+    let phrased = "Click here to see how the forty carved masks went home to the island community they were taken from a century ago.";
+    // Two blurbs a page: a line with a chrome phrase on a quarter of the pages is chrome.
+    let pages: Vec<String> = site_pages(28, 2, false).iter().map(|p| p.replace(lede, phrased)).collect();
+    let profile = learn_site(&pages);
+    for p in [7, 8] {
+        let rows = labelled(&pages[p], &profile);
+        assert_eq!(list_labels(&rows), ["teaser"; 2], "page {p}: {rows:#?}");
+    }
+    let plain = Segmenter::default().segment(&pages[8]);
+    let at = pages[8].split('\n').position(|l| l == phrased).unwrap();
+    assert_eq!(plain.lines[at].reason, "rule:read-more");
+}
