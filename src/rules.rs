@@ -12,7 +12,7 @@ use regex::{RegexSet, RegexSetBuilder};
 
 
 use crate::error::Error;
-use crate::text::{fold_hash, lower_into};
+use crate::text::{fold_hash, lower_into, trim_ws};
 
 /// What kind of site chrome a rule recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -592,7 +592,7 @@ impl Rules {
         }
         // The phrases are lower case and matched ASCII-case-insensitively, so only a line with
         // upper-case letters outside ASCII needs a lower-cased copy.
-        let line = line.trim();
+        let line = trim_ws(line);
         let lower = if hints.upper_non_ascii { lower_into(line, buf) } else { line };
         if hints.phrase_possible || hints.upper_non_ascii {
             for m in self.phrases.find_iter(lower) {

@@ -49,6 +49,31 @@ pub fn split_lines(text: &str) -> Vec<RawLine<'_>> {
     out
 }
 
+/// `s.trim()`, with the ASCII ends stripped byte by byte first: only a non-ASCII character at
+/// either end needs the standard library's Unicode white space test.
+#[must_use]
+#[inline]
+pub fn trim_ws(s: &str) -> &str {
+    // The ASCII characters with the Unicode White_Space property (`char::is_whitespace`);
+    // unlike `u8::is_ascii_whitespace`, it includes the vertical tab.
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && ws(b[i]) {
+        i += 1;
+    }
+    let mut j = b.len();
+    while j > i && ws(b[j - 1]) {
+        j -= 1;
+    }
+    // Only ASCII bytes were stripped, so i and j are character boundaries.
+    let mid = &s[i..j];
+    match (mid.as_bytes().first(), mid.as_bytes().last()) {
+        (Some(&x), Some(&y)) if x >= 0x80 || y >= 0x80 => mid.trim(),
+        _ => mid,
+    }
+}
+
 /// Number of Unicode scalar values in `s` (fast path for ASCII).
 #[must_use]
 pub fn char_count(s: &str) -> usize {

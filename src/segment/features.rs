@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
 use crate::rules::{Hit, LineHints, PhraseKeys, Rules, Strength};
-use crate::text::{is_unspaced_script, word_class, CharInfo, HashMapU64, WORD_DATE, WORD_STOP};
+use crate::text::{is_unspaced_script, trim_ws, word_class, CharInfo, HashMapU64, WORD_DATE, WORD_STOP};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -378,21 +378,44 @@ const RUN_COUNT: [u64; 256] = {
 /// `[…]` or `(...)`?
 #[must_use]
 pub fn is_cut_off(line: &str) -> bool {
-    let t = line.trim_end();
-    t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)")
+    cut_off_end(trim_ws(line))
+}
+
+/// [`is_cut_off`] of a line without trailing white space. Each ending has its own last byte,
+/// so that byte picks the one to compare.
+#[inline]
+fn cut_off_end(t: &str) -> bool {
+    match t.as_bytes().last() {
+        Some(b'.') => t.ends_with("..."),
+        Some(0xA6) => t.ends_with('…'),
+        Some(b']') => t.ends_with("[...]") || t.ends_with("[…]"),
+        Some(b')') => t.ends_with("(...)"),
+        _ => false,
+    }
 }
 
 /// Does `line` end a sentence: `.`, `!`, `?` (or their CJK forms), possibly inside closing
 /// quotes or brackets, and is it not cut off ([`is_cut_off`])?
 #[must_use]
 pub fn ends_sentence(line: &str) -> bool {
-    !is_cut_off(line) && ends_with_stop(closing_tail(line))
+    let t = trim_ws(line);
+    !cut_off_end(t) && ends_with_stop(closing_tail(t))
 }
 
-/// `line` without trailing white space, closing quotes, brackets and `*`.
+/// `t` (without trailing white space) without its closing quotes, brackets, `*` and the
+/// spaces between them: `"`, `'`, `”`, `’`, `»`, `)`, `]`, `*`, ` `.
 #[inline]
-fn closing_tail(line: &str) -> &str {
-    line.trim_end().trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '))
+fn closing_tail(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut n = b.len();
+    loop {
+        match b[..n] {
+            [.., b'"' | b'\'' | b')' | b']' | b'*' | b' '] => n -= 1,
+            [.., 0xE2, 0x80, 0x9D | 0x99] => n -= 3, // ” ’
+            [.., 0xC2, 0xBB] => n -= 2,              // »
+            _ => return &t[..n],
+        }
+    }
 }
 
 /// Does `tail` (a [`closing_tail`]) end with a full stop, `!` or `?` (or their CJK forms)?
@@ -406,7 +429,7 @@ fn ends_with_stop(tail: &str) -> bool {
 #[must_use]
 pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Vec<u64>) -> LineFeatures {
     let mut f = LineFeatures::default();
-    let trimmed = line.trim();
+    let trimmed = trim_ws(line);
     if trimmed.is_empty() {
         return f;
     }
@@ -593,7 +616,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
 fn line_ends(f: &mut LineFeatures, trimmed: &str, seps: usize, url: bool) {
     let bytes = trimmed.as_bytes();
     let tail = closing_tail(trimmed);
-    f.truncated = is_cut_off(trimmed);
+    f.truncated = cut_off_end(trimmed);
     f.ends_terminal = !f.truncated && ends_with_stop(tail);
     if f.ends_terminal && f.n_sentences == 0 {
         f.n_sentences = 1;
@@ -841,6 +864,30 @@ mod tests {
             let rules = Rules::new(&["Photo".into(), "ÉTÉ".into()], &["^\\d+ min".into(), "\\|\\s*$".into()]).unwrap();
             let (fast, slow) = both(&rules, &line);
             prop_assert_eq!(fast, slow, "{:?}", line);
+        }
+    }
+
+    /// Line ends: the endings, closing marks and white space (ASCII and not) in any order.
+    fn line_end() -> impl Strategy<Value = String> {
+        let bit = prop::sample::select(vec![
+            "...", "..", ".", "…", "[...]", "[…]", "(...)", "[", "]", "(", ")", "\"", "'", "”", "’", "»", "“", "*", " ",
+            "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1F}", "\u{85}", "\u{A0}", "\u{2003}", "\u{3000}", "!", "?", "。",
+            "！", "？", "a", "é", "東", ":", "\u{2026}\u{A0}",
+        ]);
+        prop::collection::vec(bit, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn line_end_tests_equal_the_plain_definitions(line in line_end()) {
+            let t = line.trim_end();
+            let cut = t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)");
+            let tail = t.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
+            prop_assert_eq!(trim_ws(&line), line.trim(), "{:?}", line);
+            prop_assert_eq!(is_cut_off(&line), cut, "{:?}", line);
+            prop_assert_eq!(closing_tail(t), tail, "{:?}", line);
+            prop_assert_eq!(ends_sentence(&line), !cut && tail.ends_with(['.', '!', '?', '。', '！', '？']), "{:?}", line);
         }
     }
 
