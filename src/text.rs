@@ -126,6 +126,8 @@ pub(crate) struct CharInfo {
     pub unspaced: bool,
     /// `char::to_lowercase` when that is one character (`None`: several).
     pub lowercase: Option<char>,
+    /// Is `lowercase` an alphanumeric character (`false` when it is `None`)?
+    pub lower_alnum: bool,
 }
 
 impl CharInfo {
@@ -145,6 +147,7 @@ impl CharInfo {
             numeric: c.is_numeric(),
             unspaced: is_unspaced_script(c),
             lowercase,
+            lower_alnum: lowercase.is_some_and(char::is_alphanumeric),
         }
     }
 
@@ -162,11 +165,11 @@ impl CharInfo {
         } else if (0x2000..=0x206F).contains(&u) {
             // General Punctuation: spaces, dashes, quotes, bullets, format characters; no
             // letter, digit or cased character (a unit test checks every one).
-            Self { alnum: false, alpha: false, upper: false, lower: false, numeric: false, unspaced: false, lowercase: Some(c) }
+            Self { alnum: false, alpha: false, upper: false, lower: false, numeric: false, unspaced: false, lowercase: Some(c), lower_alnum: false }
         } else if (0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) {
             // CJK unified ideographs and Hangul syllables: uncased letters, one word each for
             // the ideographs (a unit test checks every one).
-            Self { alnum: true, alpha: true, upper: false, lower: false, numeric: false, unspaced: u <= 0x9FFF, lowercase: Some(c) }
+            Self { alnum: true, alpha: true, upper: false, lower: false, numeric: false, unspaced: u <= 0x9FFF, lowercase: Some(c), lower_alnum: true }
         } else {
             Self::compute(c)
         }

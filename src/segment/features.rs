@@ -269,7 +269,7 @@ impl Runs<'_> {
         if info.numeric {
             self.byte(b'0');
         } else if let Some(l) = info.lowercase {
-            if l.is_alphanumeric() {
+            if info.lower_alnum {
                 for &x in l.encode_utf8(&mut tmp).as_bytes() {
                     self.byte(x);
                 }
