@@ -666,17 +666,26 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     // by the first-pass article outside the block stays low, where that outside part is the
     // larger (a blurb list about related stories shares words among its own items). Edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
-    let mut article: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
-    let mut article_words = 0usize;
-    for (i, f) in feats.iter().enumerate() {
-        if first[i] && base[i].is_some_and(|s| s > 0.0) {
-            article_words += f.n_words;
-            for &h in f.content.get(words) {
-                *article.entry(h).or_insert(0) += 1;
+    // The first-pass article's word counts and length, made when a block first needs them
+    // (most pages have no block that does).
+    let article_counts = std::cell::OnceCell::new();
+    let article_counts = || {
+        article_counts.get_or_init(|| {
+            let mut article: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
+            let mut article_words = 0usize;
+            for (i, f) in feats.iter().enumerate() {
+                if first[i] && base[i].is_some_and(|s| s > 0.0) {
+                    article_words += f.n_words;
+                    for &h in f.content.get(words) {
+                        *article.entry(h).or_insert(0) += 1;
+                    }
+                }
             }
-        }
-    }
+            (article, article_words)
+        })
+    };
     let outside_shares = |block: &[usize]| {
+        let (article, article_words) = article_counts();
         let mut inside: HashMapU64<u32> = HashMapU64::default();
         let mut inside_words = 0usize;
         for &i in block {
