@@ -672,8 +672,8 @@ fn decode_at(s: &str, i: usize) -> (char, usize) {
 /// and that share content words, with the number of words they share. Only words on at most
 /// `max_lines` eligible lines count: a word on very many lines pairs no lines, and skipping it
 /// keeps this linear on pages of thousands of similar lines. The pairs come in no particular
-/// order. No sorting: words are grouped in a hash map, the lines of each word laid out in one
-/// vector, and each line's shared counts gathered in a dense counter.
+/// order. No sorting: words are numbered through one hash map lookup a posting, the lines of
+/// each word laid out in one vector, and each line's shared counts gathered in a dense counter.
 pub fn shared_words(
     feats: &[LineFeatures],
     words: &[u64],
@@ -683,15 +683,24 @@ pub fn shared_words(
 ) {
     let lines: Vec<u32> = (0..feats.len()).filter(|&i| eligible(&feats[i])).map(|i| i as u32).collect();
     let n_postings: usize = lines.iter().map(|&i| feats[i as usize].content.len()).sum();
-    // Per word: (eligible lines with it, start of its lines in `members`, fill cursor).
-    let mut groups: HashMapU64<(u32, u32, u32)> = HashMapU64::with_capacity_and_hasher(n_postings, Default::default());
+    // Each word's group, numbered in order of first sight, and each posting's group: the
+    // only hash lookups. Per group: (eligible lines with the word, start of its lines in
+    // `members`, fill cursor).
+    let mut group_of: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(n_postings, Default::default());
+    let mut groups: Vec<(u32, u32, u32)> = Vec::new();
+    let mut posting_group: Vec<u32> = Vec::with_capacity(n_postings);
     for &i in &lines {
         for &h in feats[i as usize].content.get(words) {
-            groups.entry(h).or_insert((0, 0, 0)).0 += 1;
+            let g = *group_of.entry(h).or_insert_with(|| {
+                groups.push((0, 0, 0));
+                (groups.len() - 1) as u32
+            });
+            groups[g as usize].0 += 1;
+            posting_group.push(g);
         }
     }
     let mut total = 0u32;
-    for g in groups.values_mut() {
+    for g in &mut groups {
         if (2..=max_lines).contains(&(g.0 as usize)) {
             *g = (g.0, total, total);
             total += g.0;
@@ -702,25 +711,24 @@ pub fn shared_words(
     if total == 0 {
         return;
     }
-    // The lines of each word, in line order; and for each posting, its word's range.
+    // The lines of each word, in line order.
     let mut members = vec![0u32; total as usize];
-    let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(n_postings);
+    let mut next_group = posting_group.iter();
     for &i in &lines {
-        for h in feats[i as usize].content.get(words) {
-            let g = groups.get_mut(h).expect("every posting was counted");
+        for _ in 0..feats[i as usize].content.len() {
+            let g = &mut groups[*next_group.next().expect("one group per posting") as usize];
             if g.0 > 0 {
                 members[g.2 as usize] = i;
                 g.2 += 1;
             }
-            ranges.push((g.1, g.0));
         }
     }
     let mut count = vec![0u32; feats.len()];
     let mut touched: Vec<u32> = Vec::new();
-    let mut posting = ranges.iter();
+    let mut posting = posting_group.iter();
     for &a in &lines {
         for _ in 0..feats[a as usize].content.len() {
-            let &(start, len) = posting.next().expect("one range per posting");
+            let (len, start, _) = groups[*posting.next().expect("one group per posting") as usize];
             for &b in &members[start as usize..(start + len) as usize] {
                 if b > a {
                     if count[b as usize] == 0 {
