@@ -22,7 +22,9 @@ Every timed run consumes its output (the length of every body, and the line list
 page), so lazily produced results are paid for inside the timing. Each system gets one
 untimed warm-up run (on the first 50 pages for jusText), then ``--repeat`` timed runs
 (default 5) for newsclean and the C4 filter and ``--repeat-slow`` runs (default 3) for
-jusText; ``time.perf_counter`` wall time, the median is reported. MB are 10^6 bytes of UTF-8
+jusText; ``time.perf_counter`` wall time, the median is reported. The runs are made in
+rounds, one run of every system a round, so that a change in the machine's load during the
+benchmark (a shared machine) falls on every system alike. MB are 10^6 bytes of UTF-8
 input; "MB/s per core" divides by the threads a system may use (1 for the Python baselines).
 A run is flagged when the machine's 1-minute load average is >= 1 before timing starts.
 
@@ -133,21 +135,33 @@ def run_datatrove_gopher(texts: list[str]) -> int:
     return sum(baselines.datatrove_gopher(text) for text in texts)
 
 
-def time_runs(fn, repeat: int, warmup=None) -> tuple[list[float], int]:
-    """Wall times of ``repeat`` calls of ``fn``, after one untimed call of ``warmup`` (or ``fn``).
+def time_rounds(plan) -> dict[str, tuple[list[float], int]]:
+    """Wall times of each system of ``plan``, timed in rounds.
 
-    Also returns ``fn``'s result, checked to be the same on every run."""
-    (warmup or fn)()
-    times, check = [], None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        if check is not None and out != check:
-            raise RuntimeError(f"output changed between runs ({check} vs {out})")
-        check = out
-    return times, check
+    Every system first gets one untimed call of its warm-up (or of itself). Then each round
+    times one call of every system that still needs runs, in plan order, so that a change in
+    the machine's load during the benchmark falls on all systems alike instead of on whichever
+    ran then. Returns, per system key, the times and the result, checked to be the same on
+    every run."""
+    for label, key, threads, repeat, fn, warmup in plan:
+        print(f"  warming up {label} ({threads} thread{'s' if threads > 1 else ''}) ...",
+              file=sys.stderr, flush=True)
+        (warmup or fn)()
+    out: dict[str, tuple[list[float], int]] = {}
+    for r in range(max(p[3] for p in plan)):
+        print(f"  round {r + 1}: " + ", ".join(p[0] for p in plan if r < p[3]), file=sys.stderr, flush=True)
+        for label, key, threads, repeat, fn, warmup in plan:
+            if r >= repeat:
+                continue
+            gc.collect()
+            t0 = time.perf_counter()
+            got = fn()
+            elapsed = time.perf_counter() - t0
+            times, check = out.get(key, ([], None))
+            if check is not None and got != check:
+                raise RuntimeError(f"{label}: output changed between runs ({check} vs {got})")
+            out[key] = (times + [elapsed], got)
+    return out
 
 
 # ----------------------------------------------------------------------------- main
@@ -241,10 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {', '.join(datasets)}: {n_pages:,} pages, {n_lines:,} lines, {mb:.2f} MB; "
           f"{cores} usable cores; Python {platform.python_version()}", file=sys.stderr)
     results = {}
+    timed = time_rounds(plan)
     for label, key, threads, repeat, fn, warmup in plan:
-        print(f"  timing {label} ({threads} thread{'s' if threads > 1 else ''}, {repeat} runs) ...",
-              file=sys.stderr, flush=True)
-        times, check = time_runs(fn, repeat, warmup)
+        times, check = timed[key]
         med = statistics.median(times)
         results[key] = {
             "label": label, "threads": threads, "runs": repeat,
