@@ -560,14 +560,15 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
         })?;
         pairs.extend(found.into_iter().flatten());
     }
-    pairs.par_sort_unstable();
+    // In the crate's pool: rayon's global pool deadlocks a process forked after using it.
+    parallel::install(threads, || pairs.par_sort_unstable())?;
     pairs.dedup();
 
     // Shingle sets of the texts in candidate pairs (a one-off call computes them now).
     let mut sets: HashMap<u32, Vec<u32>> = HashMap::new();
     if !store {
         let mut need: Vec<u32> = pairs.iter().flat_map(|&p| [(p >> 32) as u32, p as u32]).collect();
-        need.par_sort_unstable();
+        parallel::install(threads, || need.par_sort_unstable())?;
         need.dedup();
         let computed = parallel::map(&need, threads, |&g| engine.set(texts[g as usize - base].as_ref().map_or("", AsRef::as_ref)))?;
         sets = need.into_iter().zip(computed).collect();
