@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use newsclean::dedup::{dedup, index::DedupIndex, stages, Keep, Options};
+use newsclean::dedup::{dedup, index::DedupIndex, minhash, repeated_lines, stages, Keep, Options, RepeatedLines};
 use newsclean::teasers::{catalogue, Collector, Input};
 use newsclean::{parallel, Profile, Segmenter};
 
@@ -43,6 +43,7 @@ fn no_work_goes_to_the_global_pool() {
         let pages: Vec<String> = (0..60)
             .map(|i| format!("Home\n{base} story {i}.\nRead more\n{}\nShare on X", (0..8).map(|k| format!("Blurb number {} about the harbour and its ferries.", (i + k) % 20)).collect::<Vec<_>>().join("\n")))
             .collect();
+        let pages_opt: Vec<Option<&str>> = pages.iter().map(|p| Some(p.as_str())).collect();
         let seg = Segmenter::default();
         let inputs: Vec<Input<'_>> = pages.iter().map(|p| Input { text: Some(p), site: None, id: None }).collect();
         let step = |name: &'static str| done.send(name).unwrap();
@@ -60,9 +61,20 @@ fn no_work_goes_to_the_global_pool() {
             c.add(&seg, &inputs, None, threads).unwrap();
             c.link(&seg, &inputs, None, threads).unwrap();
             c.finish(threads).unwrap();
-            step("Profile::learn");
+            step("Profile::learn, teasers with the learned profile");
             let learn: Vec<(Option<&str>, &str)> = pages.iter().map(|p| (Some("a"), p.as_str())).collect();
-            Profile::learn(&learn, threads).unwrap();
+            let profile = Profile::learn(&learn, threads).unwrap();
+            catalogue(&seg, &inputs, Some(&profile), &Default::default(), threads).unwrap();
+            step("minhash");
+            minhash(&texts, &Options::default(), threads).unwrap();
+            step("stages::verify_pairs");
+            let pairs: Vec<(&str, &str)> = texts.windows(2).map(|w| (w[0].as_deref().unwrap(), w[1].as_deref().unwrap())).collect();
+            stages::verify_pairs(&Options::default(), &pairs, threads).unwrap();
+            step("repeated_lines, RepeatedLines");
+            repeated_lines(&pages_opt, 3, threads).unwrap();
+            let mut lines = RepeatedLines::new(3);
+            lines.add(&pages_opt, threads).unwrap();
+            let _ = lines.finish();
             step("parallel::segment_batch");
             parallel::segment_batch(&seg, &texts, threads).unwrap();
         }

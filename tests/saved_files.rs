@@ -52,7 +52,14 @@ fn damaged_dedup_index_files_are_refused() {
     index.add(&texts, Some(vec!["a".into(), "b".into(), "c".into(), "d".into()]), &Keep::First, Some(1)).unwrap();
     let bytes = index.to_bytes();
     assert_every_damage_is_refused("index", &bytes, |b| DedupIndex::from_bytes(b).map(|i| assert_eq!(i.to_bytes(), bytes)));
-    // The golden file of format version 1, which both test suites load.
-    let golden = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dedup_index_v1.ncdedup")).unwrap();
+    // The golden file of format version 2, which both test suites load.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let golden = std::fs::read(format!("{fixtures}/dedup_index_v2.ncdedup")).unwrap();
     assert_every_damage_is_refused("golden index", &golden, |b| DedupIndex::from_bytes(b).map(drop));
+    // A version 1 file (other hashes) is refused with what to do, never read.
+    let old = std::fs::read(format!("{fixtures}/dedup_index_v1.ncdedup")).unwrap();
+    match DedupIndex::from_bytes(&old) {
+        Err(Error::InvalidFile { message }) => assert!(message.contains("version 1") && message.contains("rebuild the index"), "{message}"),
+        other => panic!("a version 1 index: {other:?}"),
+    }
 }

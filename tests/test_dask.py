@@ -21,6 +21,7 @@ BASE = (
     "the libraries would stay open in every district of the city while the bus routes would be kept"
 )
 WORDS = "harbour herring boats winter roads school river market train bridge court tax museum".split()
+RELEASE = " ".join(f"release{k % 97} term{k % 13}" for k in range(90))
 
 
 def corpus(n: int = 400, seed: int = 7) -> list[str | None]:
@@ -48,6 +49,12 @@ def corpus(n: int = 400, seed: int = 7) -> list[str | None]:
             out.append("LONDON (Reuters) - " + stories[int(rng.integers(len(stories)))])
         elif r == 5:
             out.append(None if i % 20 == 5 else "")
+        elif r == 6 and i % 40 == 6:
+            # A press release at the end of a page that leads into it with other text: only
+            # the suffix sketches find it (stage 4 counts their agreeing bands).
+            out.append(" ".join(rng.choice(WORDS, size=150)) + f" opening {i} " + RELEASE)
+        elif r == 6 and i % 40 == 16:
+            out.append(RELEASE)
         else:
             out.append(" ".join(rng.choice(WORDS, size=25)) + f" unique {i}")
     return out
@@ -81,6 +88,8 @@ def test_dedup_equals_single_process(client, npartitions, components):
     assert len(client.scheduler_info()["workers"]) == 3
     want = newsclean.dedup(texts, threshold=0.8)
     assert (want.cluster != np.arange(len(texts))).sum() > 100  # many duplicates
+    ends = [(a, b) for a, b, _, k in want.pairs() if k == "contained" and RELEASE in (texts[a], texts[b]) and texts[a] != texts[b]]
+    assert ends, "a release is found at the end of the pages that carry it"
     out, links = ncd.dedup(frame(texts, npartitions), threshold=0.8, components=components, return_links=True)
     got = out.compute()
     assert got["cluster"].tolist() == want.cluster.tolist()

@@ -409,7 +409,8 @@ def new_entry_points() -> dict:
     cat.add(NEW_TEXTS[7:])
     cat.link(NEW_TEXTS)
     sig = _newsclean._dedup_signatures(NEW_TEXTS, num_threads=2)
-    pairs = _newsclean._dedup_candidates(sig["bucket"], sig["doc"], sig["top"], sig["exact"][sig["doc"]])
+    rows = _newsclean._dedup_candidates(sig["bucket"], sig["doc"], sig["top"], sig["exact"][sig["doc"]])
+    pairs = _newsclean._dedup_unique(*rows)
     a, b = pairs
     texts = [t or "" for t in NEW_TEXTS]
     verify = _newsclean._dedup_verify([texts[i] for i in a], [texts[i] for i in b], num_threads=2)
@@ -417,6 +418,7 @@ def new_entry_points() -> dict:
         "teasers": newsclean.teasers(NEW_TEXTS, num_threads=2).to_list(),
         "streamed": cat.finish().to_list(),
         "signatures": {k: v.tolist() for k, v in sig.items()},
+        "rows": [x.tolist() for x in rows],
         "pairs": [x.tolist() for x in pairs],
         "verify": [x.tolist() for x in verify],
         "arrow_clean": newsclean.clean_batch(arr, num_threads=2),

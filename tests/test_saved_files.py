@@ -51,7 +51,7 @@ def test_damaged_profiles_raise_value_errors(tmp_path):
 
 
 def test_damaged_dedup_indexes_raise_value_errors(tmp_path):
-    good = (FIXTURES / "dedup_index_v1.ncdedup").read_bytes()
+    good = (FIXTURES / "dedup_index_v2.ncdedup").read_bytes()
     check_every_damage(tmp_path, good, newsclean.DedupIndex.load)
     with pytest.raises(OSError):
         newsclean.DedupIndex.load(tmp_path)  # a directory

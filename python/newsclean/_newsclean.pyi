@@ -286,9 +286,12 @@ def dedup(
 
     Texts are normalised (NFKC, lower case, punctuation folded) and shingled into word
     ``ngram``-grams (default 5) or, with ``unit="char"``, character n-grams. Candidates come from
-    MinHash LSH (and prefix sketches for truncated copies) and are verified on the real shingle
-    sets: a pair is linked when its Jaccard similarity, or the share of the shorter text's
-    shingles found in the longer (``containment=True``), reaches ``threshold``. ``keep`` picks
+    MinHash LSH (and prefix and suffix sketches for truncated copies and texts that end a longer
+    one) and are verified on the real shingle sets: a pair is linked when its Jaccard
+    similarity, or the share of the shorter text's shingles found in the longer
+    (``containment=True``), reaches ``threshold``. The texts are copied out a chunk at a time
+    (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
+    pairs are read a second time, for verification. ``keep`` picks
     each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
     one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no
     words are never linked. Needs numpy.
@@ -339,12 +342,13 @@ class DedupIndex:
         """Adds a batch; ``ids`` (converted with ``str``) default to the texts' positions in the
         index. The result's ``cluster`` indices count every text in the index."""
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index (format version 1: magic ``NCDEDUP\\0``, version, options, texts,
+        """Writes the index (format version 2: magic ``NCDEDUP\\0``, version, options, texts,
         xxh3 checksum), through a temporary file renamed into place."""
     @staticmethod
     def load(path: str | os.PathLike[str]) -> DedupIndex:
         """Reads a saved index. ``ValueError`` for a file that is not an index, of another
-        version, truncated or corrupt; ``OSError`` when it cannot be read."""
+        version (version 1 files, whose hashes differ, must be rebuilt from their texts),
+        truncated or corrupt; ``OSError`` when it cannot be read."""
     @property
     def ids(self) -> list[str]: ...
     @property
@@ -403,13 +407,15 @@ def teasers(
     *,
     sites: Texts | None = None,
     ids: Iterable[DocId] | None = None,
-    profile: Profile | None = None,
+    profile: Profile | Literal["learn"] | None = None,
     num_threads: int | None = None,
 ) -> Teasers:
     """The teaser catalogue of a corpus held in memory, with the GIL released.
 
-    Every page is segmented (with ``profile`` and its ``sites`` when given: a profile learned
-    from the same corpus finds 1.6 to 1.8 times the blurbs on the simulated crawls); its teasers are merged across pages
+    Every page is segmented (with ``profile`` and its ``sites`` when given; ``profile="learn"``
+    first learns one from these pages and sites, as ``Profile.learn(texts, sites=sites)`` would:
+    a profile learned from the same corpus finds 1.6 to 1.9 times the blurbs on the simulated
+    crawls, so it is the way to run a crawl of many pages per site); its teasers are merged across pages
     and wordings (a cut-off copy joins its full form; reworded blurbs join by their content
     words) and linked to the page whose article they summarise (its first sentence or
     paragraph, possibly cut off or reworded). ``texts`` is any iterable of ``str``, as for
@@ -484,9 +490,26 @@ def _dedup_candidates(
     unit: ShingleUnit = "word",
     containment: bool = True,
     seed: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Stage 3: the pairs ``(a, b, level)`` of whole buckets of band entries (every entry of
+    each bucket present): ``level`` is the suffix level of the band that found the pair (such
+    a pair comes once per band), or -1 (sorted and unique)."""
+
+def _dedup_unique(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    level: npt.NDArray[np.int8],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int | None = None,
+    unit: ShingleUnit = "word",
+    containment: bool = True,
+    seed: int = 0,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Stage 3: the candidate pairs ``(a, b)`` of whole buckets of band entries (every entry
-    of each bucket present), sorted and unique."""
+    """Stage 4: the candidate pairs ``(a, b)``, sorted and unique, of stage 3's rows (every
+    row of each pair present): a suffix pair only where all but one of its level's bands
+    found it."""
 
 def _dedup_verify(
     a: Texts,
@@ -500,5 +523,5 @@ def _dedup_verify(
     seed: int = 0,
     num_threads: int | None = None,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
-    """Stage 4: verifies the pairs ``(a[i], b[i])``: similarity and kind (0 not linked,
+    """Stage 5: verifies the pairs ``(a[i], b[i])``: similarity and kind (0 not linked,
     1 near, 2 contained)."""

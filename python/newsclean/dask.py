@@ -16,11 +16,12 @@ Needs ``pip install 'newsclean[dask]'`` (dask[dataframe], distributed, pandas, p
 Dedup runs as stages, each a map over partitions or a shuffle:
 
 1. per partition, every text's exact hash, length and LSH band entries (bucket ids of its
-   whole-text bands and of its prefix sketches); texts are named by their position in the
-   whole frame;
+   whole-text bands and of its prefix and suffix sketches); texts are named by their position
+   in the whole frame;
 2. a shuffle on the exact hash: exact copies join the first of them;
 3. a shuffle on the bucket id: each bucket's candidate pairs, as ``newsclean.dedup`` draws
-   them;
+   them, then a shuffle on the pair: each pair once (a pair from a suffix sketch only where
+   all but one of that sketch's bands found it);
 4. two shuffle joins bring each pair's texts together; the pair is verified on its shingle
    sets;
 5. connected components of the links: rounds of min-label propagation with shuffles, or,
@@ -128,6 +129,7 @@ _STATS_META = pd.DataFrame(
     {"doc": np.array([], np.int64), "exact": np.array([], np.uint64), "chars": np.array([], np.uint64), "len": np.array([], np.uint32), "prio": np.array([], float)}
 )
 _PAIRS_META = pd.DataFrame({"a": np.array([], np.int64), "b": np.array([], np.int64)})
+_BAND_PAIRS_META = pd.DataFrame({"a": np.array([], np.int64), "b": np.array([], np.int64), "level": np.array([], np.int8)})
 _LINKS_META = pd.DataFrame({"a": np.array([], np.int64), "b": np.array([], np.int64), "kind": np.array([], np.int8)})
 
 
@@ -161,9 +163,14 @@ def _exact_links(part: pd.DataFrame) -> pd.DataFrame:
 
 
 def _candidates(part: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
-    a, b = _newsclean._dedup_candidates(
+    a, b, level = _newsclean._dedup_candidates(
         part["bucket"].to_numpy(np.uint64), part["doc"].to_numpy(np.int64), part["top"].to_numpy(bool), part["exact"].to_numpy(np.uint64), **opts
     )
+    return pd.DataFrame({"a": a, "b": b, "level": level})
+
+
+def _unique(part: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
+    a, b = _newsclean._dedup_unique(part["a"].to_numpy(np.int64), part["b"].to_numpy(np.int64), part["level"].to_numpy(np.int8), **opts)
     return pd.DataFrame({"a": a, "b": b})
 
 
@@ -306,9 +313,10 @@ def dedup(
     stats = dd.from_delayed([d(_stats)(p, o, text, prio, opts, num_threads) for p, o in zip(parts, offsets)], meta=_STATS_META, verify_meta=False).persist()
     # 2. exact classes: a shuffle on the exact hash.
     exact = stats[stats["len"] > 0].shuffle("exact", npartitions=nparts).map_partitions(_exact_links, meta=_LINKS_META)
-    # 3. candidate pairs: a shuffle on the bucket id, then unique pairs (a shuffle on a).
-    pairs = entries.shuffle("bucket", npartitions=nparts).map_partitions(_candidates, opts, meta=_PAIRS_META)
-    pairs = pairs.shuffle("a", npartitions=nparts).map_partitions(lambda p: p.drop_duplicates(), meta=_PAIRS_META)
+    # 3. candidate pairs: a shuffle on the bucket id, then unique pairs (a shuffle on a; a
+    # suffix band's pair counts where enough of its level's bands, in any bucket, found it).
+    pairs = entries.shuffle("bucket", npartitions=nparts).map_partitions(_candidates, opts, meta=_BAND_PAIRS_META)
+    pairs = pairs.shuffle("a", npartitions=nparts).map_partitions(_unique, opts, meta=_PAIRS_META)
     # 4. verification: each pair joined with both texts.
     docs_meta = pd.DataFrame({"doc": np.array([], np.int64), "text": df._meta[text].reset_index(drop=True)})
     docs = dd.from_delayed([d(_with_doc)(p, o, text) for p, o in zip(parts, offsets)], meta=docs_meta, verify_meta=False)

@@ -1,24 +1,30 @@
 //! An incremental deduplication index, for crawls that arrive batch by batch, and its file
 //! format.
 //!
-//! # File format, version 1
+//! # File format, version 2
 //!
-//! Little-endian throughout; written to a temporary file and renamed into place.
+//! Little-endian throughout; written to a temporary file and renamed into place. Version 2
+//! has version 1's fields, but its exact hashes, band keys and shingle sets come from the word
+//! hashes, shingle hashes and band keys of this version (8-byte word steps, polynomial
+//! shingles, multiply-fold band keys), and a text's band keys are all its key slots, suffix
+//! levels included: version 1 files are refused, with a message saying to rebuild the index
+//! from its texts.
 //!
 //! | field | type |
 //! |---|---|
 //! | magic | 8 bytes `NCDEDUP\0` |
-//! | version | u32 = 1 |
+//! | version | u32 = 2 |
 //! | threshold | f64 |
 //! | num_perm, ngram | u32, u32 |
 //! | unit (0 word, 1 char), containment (0/1) | u8, u8 |
 //! | seed | u64 |
 //! | bands, rows per band | u32, u32 |
+//! | level sketch bins, its bands, rows per band | u32, u32, u32 |
 //! | texts | u64 |
 //! | per text: id | u32 length + UTF-8 bytes |
 //! | per text: exact hash, characters, shingles | u64, u64, u32 |
 //! | per text: union-find parent, representative | u32, u32 (`u32::MAX`: none) |
-//! | per text: band keys | u32 count + u32 each |
+//! | per text: band keys | u32 count (0, or every key slot for the first text of an exact class) + u32 each |
 //! | per text: shingle set | u32 count + u32 each (sorted) |
 //! | checksum | u64: xxh3-64 of every byte before it |
 //!
@@ -32,13 +38,13 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::cluster::NONE;
 use super::lsh::Bands;
 use super::shingle::Unit;
-use super::{run, Dedup, Engine, Keep, Options, Seen};
+use super::{Dedup, Engine, Job, Keep, Options, Seen};
 use crate::error::Error;
 
 /// The file's magic bytes.
 pub const MAGIC: &[u8; 8] = b"NCDEDUP\0";
 /// The file format version this build reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Every text added so far, with its sketch keys and shingle set, so that each new batch is
 /// deduplicated against all of them. Texts seen earlier win: a new text that duplicates an
@@ -92,15 +98,39 @@ impl DedupIndex {
     /// [`Error::InvalidOption`] when `ids` or a priority array has the wrong length, or for a
     /// bad thread count.
     pub fn add<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], ids: Option<Vec<String>>, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
+        keep.check(texts.len())?;
+        check_ids(ids.as_ref(), texts.len())?;
+        let mut job = self.job(texts.len())?;
+        job.prep(texts, threads)?;
+        self.finish(job, ids, keep, threads)
+    }
+
+    /// A batch of `n` texts to add in steps: [`Job::prep`] its texts in chunks (the index is
+    /// not needed meanwhile), then [`DedupIndex::finish`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for more than 2³¹ texts.
+    pub fn job(&self, n: usize) -> Result<Job, Error> {
+        Job::with_engine(self.engine.clone(), n, true)
+    }
+
+    /// Adds a batch made by [`DedupIndex::job`] whose texts are all in: deduplicates it
+    /// against everything added before, as [`DedupIndex::add`] does. The index is unchanged
+    /// when this fails.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a job of another index's options, a job whose texts are
+    /// not all in, `ids` or a priority array of the wrong length, or a bad thread count.
+    pub fn finish(&mut self, mut job: Job, ids: Option<Vec<String>>, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
+        if job.options() != self.options() {
+            return Err(Error::InvalidOption { name: "job", message: "the batch was made for an index with other options".into() });
+        }
+        keep.check(job.len())?;
+        check_ids(ids.as_ref(), job.len())?;
         let base = self.ids.len();
-        let ids = match ids {
-            Some(ids) if ids.len() != texts.len() => {
-                return Err(Error::InvalidOption { name: "ids", message: format!("{} ids for {} texts", ids.len(), texts.len()) })
-            }
-            Some(ids) => ids,
-            None => (base..base + texts.len()).map(|i| i.to_string()).collect(),
-        };
-        let res = run(&self.engine, &mut self.seen, texts, keep, threads, true)?;
+        let ids = ids.unwrap_or_else(|| (base..base + job.len()).map(|i| i.to_string()).collect());
+        job.candidates_in(&self.seen, threads)?;
+        let res = job.finish_in(&mut self.seen, keep, threads)?;
         self.ids.extend(ids);
         Ok(res)
     }
@@ -121,6 +151,9 @@ impl DedupIndex {
         w.extend_from_slice(&o.seed.to_le_bytes());
         w.extend_from_slice(&(self.engine.bands.b as u32).to_le_bytes());
         w.extend_from_slice(&(self.engine.bands.r as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level.k() as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level_bands.b as u32).to_le_bytes());
+        w.extend_from_slice(&(self.engine.level_bands.r as u32).to_le_bytes());
         w.extend_from_slice(&(self.ids.len() as u64).to_le_bytes());
         let mut uf = s.uf.clone();
         for i in 0..self.ids.len() {
@@ -156,7 +189,8 @@ impl DedupIndex {
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
         if version != VERSION {
-            return Err(bad(format!("dedup index format version {version}; this newsclean reads version {VERSION} only")));
+            let why = if version < VERSION { ", whose hashes differ: rebuild the index from its texts" } else { "" };
+            return Err(bad(format!("dedup index format version {version}; this newsclean reads version {VERSION} only{why}")));
         }
         if bytes.len() < 20 {
             return Err(bad("truncated dedup index".into()));
@@ -177,12 +211,21 @@ impl DedupIndex {
         let containment = r.u8()? != 0;
         let seed = r.u64()?;
         let bands = Bands { b: r.u32()? as usize, r: r.u32()? as usize };
+        let level_k = r.u32()? as usize;
+        let level_bands = Bands { b: r.u32()? as usize, r: r.u32()? as usize };
         let opts = Options { threshold, num_perm, ngram, unit, seed, containment };
         let mut engine = Engine::new(opts).map_err(|e| bad(format!("bad options: {e}")))?;
         if bands.b == 0 || bands.r == 0 || bands.b * bands.r > num_perm {
             return Err(bad(format!("bad bands {bands:?} for {num_perm} bins")));
         }
+        if level_k == 0 || level_k > num_perm || level_bands.b == 0 || level_bands.r == 0 || level_bands.b * level_bands.r > level_k {
+            return Err(bad(format!("bad level sketch: {level_k} bins, bands {level_bands:?}")));
+        }
         engine.bands = bands;
+        if level_k != engine.level.k() {
+            engine.level = super::minhash::Sketcher::new(level_k, seed);
+        }
+        engine.level_bands = level_bands;
         let n = usize::try_from(r.u64()?).map_err(|_| bad("too many texts".into()))?;
         if n >= NONE as usize || n > body.len() {
             return Err(bad(format!("bad text count {n}")));
@@ -214,12 +257,12 @@ impl DedupIndex {
         if r.pos != body.len() {
             return Err(bad("trailing bytes after the last text".into()));
         }
-        let (b, containment) = (index.engine.bands.b, index.engine.opts.containment);
-        let spaces = super::Space::all(b, containment);
+        let layout = index.engine.layout();
+        let spaces = layout.spaces();
         for i in 0..n {
             if s.len[i] > 0 && !s.keys[i].is_empty() {
                 s.exact_map.entry(s.exact[i]).or_insert(i as u32);
-                s.index_keys(i as u32, &spaces, b, containment);
+                s.index_keys(i as u32, &spaces, layout);
             }
         }
         Ok(index)
@@ -240,6 +283,13 @@ impl DedupIndex {
     /// [`DedupIndex::from_bytes`] (the message names the file).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
         crate::files::read_with(path.as_ref(), Self::from_bytes)
+    }
+}
+
+fn check_ids(ids: Option<&Vec<String>>, n: usize) -> Result<(), Error> {
+    match ids {
+        Some(ids) if ids.len() != n => Err(Error::InvalidOption { name: "ids", message: format!("{} ids for {n} texts", ids.len()) }),
+        _ => Ok(()),
     }
 }
 

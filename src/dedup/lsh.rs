@@ -1,7 +1,9 @@
 //! LSH banding: `b` bands of `r` rows of a sketch; two texts are candidates when all `r`
 //! values of some band agree, which happens with probability `1 − (1 − s^r)^b` at Jaccard `s`.
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use std::sync::Mutex;
+
+use super::shingle::mix64;
 
 /// Weight of the false-negative area against the false-positive area when choosing bands.
 /// Every candidate pair is verified exactly, so a false positive only costs a comparison while
@@ -41,7 +43,26 @@ impl Bands {
     /// under the S-curve), `w` = [`FALSE_NEGATIVE_WEIGHT`]. Ties go to fewer bands.
     #[must_use]
     pub fn optimal(threshold: f64, k: usize) -> Self {
+        // The search costs milliseconds and a process asks for few (threshold, k), so answers
+        // are kept. The lock is only tried, never waited for (nor held during a search): a
+        // child forked while another thread held it must not block on it.
+        static SEEN: Mutex<Vec<(u64, usize, Bands)>> = Mutex::new(Vec::new());
         let t = threshold.clamp(0.0, 1.0);
+        if let Ok(seen) = SEEN.try_lock() {
+            if let Some(&(_, _, bands)) = seen.iter().find(|e| e.0 == t.to_bits() && e.1 == k) {
+                return bands;
+            }
+        }
+        let bands = Self::search(t, k);
+        if let Ok(mut seen) = SEEN.try_lock() {
+            if seen.len() < 64 {
+                seen.push((t.to_bits(), k, bands));
+            }
+        }
+        bands
+    }
+
+    fn search(t: f64, k: usize) -> Self {
         let mut best = (f64::INFINITY, Self { b: 1, r: k.max(1) });
         for b in 1..=k.max(1) {
             for r in 1..=k / b {
@@ -58,22 +79,32 @@ impl Bands {
     }
 
     /// The band keys of a sketch, appended to `out` (one 32-bit key per band; the band's index
-    /// is hashed in, and keys are compared only within one band).
+    /// is hashed in, and keys are compared only within one band). The rows of a band are
+    /// folded two at a time (multiply and rotate) and finished by [`mix64`].
     pub fn keys(self, sketch: &[u32], out: &mut Vec<u32>) {
-        for band in 0..self.b {
-            let rows = &sketch[band * self.r..(band + 1) * self.r];
-            let mut bytes = [0u8; 4 * 64];
-            let mut h = 0u64;
-            for (c, chunk) in rows.chunks(64).enumerate() {
-                for (i, v) in chunk.iter().enumerate() {
-                    bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
-                }
-                h ^= xxh3_64_with_seed(&bytes[..4 * chunk.len()], (band as u64) << 16 | c as u64);
+        let start = out.len();
+        out.resize(start + self.b, 0);
+        self.keys_into(sketch, &mut out[start..]);
+    }
+
+    /// [`Bands::keys`] into `out[..b]`.
+    pub fn keys_into(self, sketch: &[u32], out: &mut [u32]) {
+        for ((band, rows), key) in sketch.chunks_exact(self.r).take(self.b).enumerate().zip(out) {
+            let mut h = BAND_SEED ^ (band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut pairs = rows.chunks_exact(2);
+            for p in &mut pairs {
+                h = (h ^ (u64::from(p[0]) | u64::from(p[1]) << 32)).wrapping_mul(BAND_MUL).rotate_left(27);
             }
-            out.push((h >> 32) as u32);
+            if let [last] = pairs.remainder() {
+                h = (h ^ u64::from(*last)).wrapping_mul(BAND_MUL).rotate_left(27);
+            }
+            *key = (mix64(h ^ self.r as u64) >> 32) as u32;
         }
     }
 }
+
+const BAND_SEED: u64 = 0x6a09_e667_f3bc_c909;
+const BAND_MUL: u64 = 0xff51_afd7_ed55_8ccd;
 
 #[cfg(test)]
 mod tests {

@@ -26,10 +26,18 @@ pub struct Sketcher {
     seed: u64,
     /// The first [`PROBES`] bins each bin's densification probes, precomputed.
     probes: Vec<u16>,
+    /// For `k <= 256`: per bin and group of eight probes, the set of bins the group probes
+    /// (`k / 64` words, rounded up), so that a group that meets no non-empty bin is passed
+    /// over with a few word operations.
+    groups: Vec<u64>,
 }
 
 /// Probes per bin kept in the densification table (later probes are computed).
 const PROBES: usize = 32;
+/// Probes per group of the group sets.
+const GROUP: usize = 8;
+/// Words of a bin set in [`Sketcher::densify`]'s fast path (`k <= 64 · WORDS`).
+const WORDS: usize = 4;
 
 impl Sketcher {
     /// A sketcher with `k` bins (`k >= 1`).
@@ -37,8 +45,19 @@ impl Sketcher {
     pub fn new(k: usize, seed: u64) -> Self {
         let k = k.max(1);
         let seed = mix64(seed ^ 0x5eed_f05e_7c4e_7500);
-        let probes = (0..k).flat_map(|i| (1..=PROBES as u64).map(move |a| probe(seed, k, i, a) as u16)).collect();
-        Self { k, seed, probes }
+        let probes: Vec<u16> = (0..k).flat_map(|i| (1..=PROBES as u64).map(move |a| probe(seed, k, i, a) as u16)).collect();
+        let words = k.div_ceil(64);
+        let mut groups = Vec::new();
+        if words <= WORDS {
+            for group in probes.chunks_exact(GROUP) {
+                let mut set = [0u64; WORDS];
+                for &j in group {
+                    set[usize::from(j) >> 6] |= 1 << (j & 63);
+                }
+                groups.extend_from_slice(&set[..words]);
+            }
+        }
+        Self { k, seed, probes, groups }
     }
 
     /// The number of bins.
@@ -54,35 +73,69 @@ impl Sketcher {
         let bin = (((h >> 32) * self.k as u64) >> 32) as usize;
         // Keep EMPTY free as a marker: a real value is at most u32::MAX - 1.
         let v = (h as u32).min(EMPTY - 1);
-        if v < bins[bin] {
-            bins[bin] = v;
-        }
+        // A store without a branch: whether a shingle lowers its bin is a coin toss early on.
+        bins[bin] = bins[bin].min(v);
     }
 
     /// Fills the empty bins by optimal densification, into `out`.
     pub fn densify(&self, bins: &[u32], out: &mut Vec<u32>) {
         out.clear();
         out.extend_from_slice(bins);
-        if bins.iter().all(|&v| v == EMPTY) {
+        if self.groups.is_empty() {
+            if bins.iter().any(|&v| v != EMPTY) {
+                for i in 0..self.k {
+                    if bins[i] == EMPTY {
+                        out[i] = self.fill(bins, i, &self.probes[i * PROBES..(i + 1) * PROBES], |j| bins[j] != EMPTY);
+                    }
+                }
+            }
             return;
         }
-        for i in 0..self.k {
-            if bins[i] != EMPTY {
-                continue;
+        let mut filled = [0u64; WORDS];
+        for (word, chunk) in filled.iter_mut().zip(bins.chunks(64)) {
+            *word = chunk.iter().enumerate().fold(0, |m, (t, &v)| m | u64::from(v != EMPTY) << t);
+        }
+        if filled == [0; WORDS] {
+            return;
+        }
+        let words = self.k.div_ceil(64);
+        let is_filled = |j: usize| filled[j >> 6] >> (j & 63) & 1 != 0;
+        for w in 0..words {
+            let valid = if (w + 1) * 64 <= self.k { u64::MAX } else { (1u64 << (self.k % 64)) - 1 };
+            let mut empty = !filled[w] & valid;
+            while empty != 0 {
+                let i = w * 64 + empty.trailing_zeros() as usize;
+                empty &= empty - 1;
+                // The first non-empty bin among the precomputed probes: a group of probes whose
+                // set meets no non-empty bin is passed over whole.
+                // The first non-empty bin among the precomputed probes: a group of probes whose
+                // set meets no non-empty bin is passed over whole.
+                let probes = &self.probes[i * PROBES..(i + 1) * PROBES];
+                let sets = &self.groups[i * (PROBES / GROUP) * words..(i + 1) * (PROBES / GROUP) * words];
+                let group = probes.chunks_exact(GROUP).zip(sets.chunks_exact(words)).find(|(_, set)| set.iter().zip(&filled).any(|(s, f)| s & f != 0));
+                out[i] = match group {
+                    Some((group, _)) => self.fill(bins, i, group, is_filled),
+                    None => self.fill(bins, i, &[], is_filled),
+                };
             }
-            if let Some(&j) = self.probes[i * PROBES..(i + 1) * PROBES].iter().find(|&&j| bins[j as usize] != EMPTY) {
-                out[i] = bins[j as usize];
-                continue;
+        }
+    }
+
+    /// The value empty bin `i` takes: that of the first non-empty bin among `probes` (its
+    /// precomputed probes, or a group of them known to hold one), else of the first one its
+    /// later probes meet.
+    #[inline]
+    fn fill(&self, bins: &[u32], i: usize, probes: &[u16], is_filled: impl Fn(usize) -> bool) -> u32 {
+        if let Some(&j) = probes.iter().find(|&&j| is_filled(usize::from(j))) {
+            return bins[usize::from(j)];
+        }
+        let mut attempt = PROBES as u64 + 1;
+        loop {
+            let j = probe(self.seed, self.k, i, attempt);
+            if is_filled(j) {
+                return bins[j];
             }
-            let mut attempt = PROBES as u64 + 1;
-            loop {
-                let j = probe(self.seed, self.k, i, attempt);
-                if bins[j] != EMPTY {
-                    out[i] = bins[j];
-                    break;
-                }
-                attempt += 1;
-            }
+            attempt += 1;
         }
     }
 
@@ -122,6 +175,32 @@ mod tests {
     fn lcg(state: &mut u64) -> u64 {
         *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         mix64(*state)
+    }
+
+    /// The group sets only skip work: the sketch is the one the probe sequence defines, for a
+    /// `k` with the sets and one without, from one shingle to many.
+    #[test]
+    fn densify_follows_the_probes() {
+        let mut rng = 9u64;
+        for k in [16usize, 128, 200, 300] {
+            let s = Sketcher::new(k, 3);
+            assert_eq!(s.groups.is_empty(), k > 256);
+            for size in [1usize, 2, 5, 20, 60, 400] {
+                let set: Vec<u64> = (0..size).map(|_| lcg(&mut rng)).collect();
+                let mut bins = vec![EMPTY; k];
+                set.iter().for_each(|&x| s.add(&mut bins, x));
+                let got = s.sketch(&set);
+                for i in 0..k {
+                    let want = if bins[i] != EMPTY {
+                        bins[i]
+                    } else {
+                        let j = (1..).map(|a| probe(s.seed, k, i, a)).find(|&j| bins[j] != EMPTY).unwrap();
+                        bins[j]
+                    };
+                    assert_eq!(got[i], want, "k {k}, {size} shingles, bin {i}");
+                }
+            }
+        }
     }
 
     #[test]

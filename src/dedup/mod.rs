@@ -4,15 +4,18 @@
 //! 1. Every text is normalised and shingled ([`shingle`]); its normalised form is hashed for
 //!    exact duplicates, and its shingles are sketched by one-permutation MinHash ([`minhash`]).
 //! 2. Candidate pairs come from LSH banding ([`lsh`]) of the whole-text sketch, and, for
-//!    truncated copies, of *prefix sketches*: the sketch of the first `g` shingles for
-//!    `g` in [`PREFIX_LEVELS`] below the text's length. A cut-off lede or a short version shares
-//!    its opening with its full form, so their prefix sketches at the short text's top level
-//!    are equal (or, after edits, similar) even though their whole-text Jaccard is low.
-//! 3. Every candidate pair is verified on the real shingle sets: Jaccard ≥ threshold links it
-//!    as `near`, else the share of the shorter text's shingles found in the longer one ≥
-//!    threshold links it as `contained`.
+//!    truncated copies, of *prefix sketches*: the (coarse, [`LEVEL_BINS`]-bin) sketch of the
+//!    first `g` shingles for `g` in [`PREFIX_LEVELS`] below the text's length. A cut-off lede or
+//!    a short version shares its opening with its full form, so their prefix sketches at the
+//!    short text's top level are equal (or, after edits, similar) even though their
+//!    whole-text Jaccard is low. *Suffix sketches* ([`SUFFIX_LEVELS`]) do the same for a text
+//!    that ends a longer one.
+//! 3. Every candidate pair is verified on the real shingle sets (made again from the texts in
+//!    candidate pairs only): Jaccard ≥ threshold links it as `near`, else the share of the
+//!    shorter text's shingles found in the longer one ≥ threshold links it as `contained`.
 //! 4. Links are merged by union-find; each cluster's representative follows the [`Keep`]
-//!    policy. Clusters do not depend on the thread count or on the input order.
+//!    policy. Clusters do not depend on the thread count, the input order or how the texts
+//!    were split into chunks ([`Job`] runs these steps on texts handed over in chunks).
 //!
 //! ```
 //! use newsclean::dedup::{dedup, Keep, Options};
@@ -26,6 +29,7 @@
 
 pub mod cluster;
 pub mod index;
+mod job;
 pub mod lsh;
 pub mod minhash;
 pub mod paragraph;
@@ -34,19 +38,31 @@ pub mod stages;
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::parallel;
-use cluster::{UnionFind, NONE};
+use cluster::UnionFind;
 pub use index::DedupIndex;
+pub use job::Job;
 use lsh::Bands;
 use minhash::{Sketcher, EMPTY};
-pub use paragraph::{repeated_lines, LineDup};
+pub use paragraph::{repeated_lines, LineDup, RepeatedLines};
 use shingle::Unit;
 
 /// Prefix lengths (in shingles) whose sketches find truncated copies.
 pub const PREFIX_LEVELS: [usize; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+/// Bins of the sketches of prefix and suffix levels (at most; `num_perm` if fewer). A level
+/// holds few shingles (16 of them for the shortest) or is only matched against the same level
+/// of another text, so a coarse sketch does: its few bands are cheap to key and to bucket, and
+/// it leaves few empty bins to densify.
+pub const LEVEL_BINS: usize = 32;
+
+/// Suffix lengths (in shingles) whose sketches find a text that ends a longer one (a press
+/// release at the end of a page that leads into it with other text). Matched by LSH bands,
+/// as the longer prefix levels are; shorter suffixes are left out: a short shared ending is
+/// more often a sign-off or a footer than a copy.
+pub const SUFFIX_LEVELS: [usize; 3] = [64, 128, 256];
 
 /// The first [`EXACT_LEVELS`] prefix levels (up to 8 shingles) are matched exactly, by one key
 /// per level, and on the longer text also at [`OFFSETS`] shingles from the start, so that a lede
@@ -123,6 +139,19 @@ pub enum Keep<'a> {
     Priority(&'a [f64]),
 }
 
+impl Keep<'_> {
+    /// Checks the policy against the number of texts.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when a priority array does not have one value per text.
+    pub fn check(&self, n: usize) -> Result<(), Error> {
+        match self {
+            Self::Priority(p) if p.len() != n => Err(Error::InvalidOption { name: "keep", message: format!("the priority array has {} values for {n} texts", p.len()) }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// How two texts are linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
@@ -175,25 +204,32 @@ pub struct Dedup {
     pub links: Vec<Link>,
 }
 
-/// What the first pass learns about one text.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Prep {
+/// What the first pass learns about one text, besides its band keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Meta {
+    /// Hash of the normalised text (of its word sequence in word mode).
     pub exact: u64,
+    /// Characters of the raw text.
     pub chars: u64,
     /// Number of shingles in text order (repeats counted): decides the prefix levels.
     pub len: u32,
-    /// Band keys: whole-text bands, then the bands of each prefix level below `len`.
-    pub keys: Vec<u32>,
-    pub set: Option<Vec<u32>>,
 }
 
 /// Number of prefix levels a text of `len` shingles has: the levels below its length (its
 /// last shingle may hold a word cut off), and level 1 for a text of one shingle.
 pub(crate) fn levels_of(len: u32) -> usize {
-    if len == 1 {
-        return 1;
+    // The levels are the powers of two up to 256: those below `len` number ⌊log₂(len − 1)⌋ + 1.
+    match len {
+        0 => 0,
+        1 => 1,
+        _ => ((32 - (len - 1).leading_zeros()) as usize).min(PREFIX_LEVELS.len()),
     }
-    PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count()
+}
+
+/// Number of suffix levels a text of `len` shingles has: the levels below its length.
+pub(crate) fn suffix_levels_of(len: u32) -> usize {
+    // 64, 128 and 256: the powers of two from 2⁶ below `len`.
+    (levels_of(len).saturating_sub(6)).min(SUFFIX_LEVELS.len())
 }
 
 /// Offsets at which a text of `len` shingles has a key of exact prefix level `l`.
@@ -217,49 +253,98 @@ pub(crate) enum Space {
     Exact(usize),
     /// Band `j` of the sketch of prefix level `l` (>= EXACT_LEVELS).
     Band(usize, usize),
+    /// Band `j` of the sketch of suffix level `l` (an index into [`SUFFIX_LEVELS`]).
+    Suffix(usize, usize),
 }
 
-impl Space {
-    /// Every space, for `b` bands.
-    pub fn all(b: usize, containment: bool) -> Vec<Self> {
-        let mut out: Vec<Self> = (0..b).map(Self::Main).collect();
-        if containment {
-            out.extend((0..EXACT_LEVELS).map(Self::Exact));
+/// Where a text's keys are: the whole-text bands (`b`), the exact prefix keys, then the bands
+/// (`lb` each) of every longer prefix level and of every suffix level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Bands of the whole-text sketch.
+    pub b: usize,
+    /// Bands of a prefix or suffix level's sketch.
+    pub lb: usize,
+    /// Whether there are prefix and suffix keys at all.
+    pub containment: bool,
+}
+
+impl Layout {
+    /// The number of key slots of a text.
+    pub fn slots(self) -> usize {
+        if self.containment {
+            self.b + EXACT_LEVELS * OFFSETS + (PREFIX_LEVELS.len() - EXACT_LEVELS + SUFFIX_LEVELS.len()) * self.lb
+        } else {
+            self.b
+        }
+    }
+
+    /// The first slot of prefix level `l` (>= EXACT_LEVELS).
+    fn band_start(self, l: usize) -> usize {
+        self.b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * self.lb
+    }
+
+    /// The first slot of suffix level `l`.
+    fn suffix_start(self, l: usize) -> usize {
+        self.band_start(PREFIX_LEVELS.len()) + l * self.lb
+    }
+
+    /// Every space.
+    pub fn spaces(self) -> Vec<Space> {
+        let mut out: Vec<Space> = (0..self.b).map(Space::Main).collect();
+        if self.containment {
+            out.extend((0..EXACT_LEVELS).map(Space::Exact));
             for l in EXACT_LEVELS..PREFIX_LEVELS.len() {
-                out.extend((0..b).map(|j| Self::Band(l, j)));
+                out.extend((0..self.lb).map(|j| Space::Band(l, j)));
+            }
+            for l in 0..SUFFIX_LEVELS.len() {
+                out.extend((0..self.lb).map(|j| Space::Suffix(l, j)));
             }
         }
         out
     }
 
-    /// The space's number (part of a bucket's key in an index).
-    pub fn id(self, b: usize) -> u64 {
-        match self {
-            Self::Main(j) => j as u64,
-            Self::Exact(l) => (b + l) as u64,
-            Self::Band(l, j) => (b + EXACT_LEVELS + (l - EXACT_LEVELS) * b + j) as u64,
-        }
+    /// A space's number (part of a bucket's key in an index).
+    pub fn id(self, space: Space) -> u64 {
+        let (b, lb) = (self.b, self.lb);
+        (match space {
+            Space::Main(j) => j,
+            Space::Exact(l) => b + l,
+            Space::Band(l, j) => b + EXACT_LEVELS + (l - EXACT_LEVELS) * lb + j,
+            Space::Suffix(l, j) => b + EXACT_LEVELS + (PREFIX_LEVELS.len() - EXACT_LEVELS) * lb + l * lb + j,
+        }) as u64
     }
 
-    /// The prefix level, if any.
-    pub fn level(self) -> Option<usize> {
-        match self {
-            Self::Main(_) => None,
-            Self::Exact(l) | Self::Band(l, _) => Some(l),
-        }
-    }
-
-    /// The keys of a text of `len` shingles in this space: (position in its keys, is this its
-    /// top prefix level at offset 0).
-    pub fn entries(self, b: usize, len: u32, containment: bool) -> impl Iterator<Item = (usize, bool)> {
-        let levels = if containment { levels_of(len) } else { 0 };
-        let top = levels.checked_sub(1);
-        let (start, count, is_top): (usize, usize, bool) = match self {
-            Self::Main(j) => (j, usize::from(len > 0), false),
-            Self::Exact(l) => (b + l * OFFSETS, if containment { exact_offsets(len, l) } else { 0 }, top == Some(l)),
-            Self::Band(l, j) => (b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * b + j, usize::from(l < levels), top == Some(l)),
+    /// The keys of a text of `len` shingles in a space: (slot, is this its top level at
+    /// offset 0).
+    pub fn entries(self, space: Space, len: u32) -> impl Iterator<Item = (usize, bool)> {
+        let is_top = space.is_top(len);
+        let (start, count): (usize, usize) = match space {
+            Space::Main(j) => (j, usize::from(len > 0)),
+            _ if !self.containment => (0, 0),
+            Space::Exact(l) => (self.b + l * OFFSETS, exact_offsets(len, l)),
+            Space::Band(l, j) => (self.band_start(l) + j, usize::from(l < levels_of(len))),
+            Space::Suffix(l, j) => (self.suffix_start(l) + j, usize::from(l < suffix_levels_of(len))),
         };
         (0..count).map(move |d| (start + d, is_top && d == 0))
+    }
+}
+
+impl Space {
+    /// Whether pairs of this space need one text at its top level (every space but the
+    /// whole-text bands).
+    pub fn ranked(self) -> bool {
+        !matches!(self, Self::Main(_))
+    }
+
+    /// Whether this space's level is the top level of a text of `len` shingles: its longest
+    /// prefix (or suffix) level shorter than itself.
+    pub fn is_top(self, len: u32) -> bool {
+        match self {
+            Self::Main(_) => false,
+            Self::Exact(l) | Self::Band(l, _) => levels_of(len).checked_sub(1) == Some(l),
+            Self::Suffix(l, _) => suffix_levels_of(len).checked_sub(1) == Some(l),
+        }
     }
 }
 
@@ -269,14 +354,41 @@ pub(crate) struct Engine {
     pub opts: Options,
     pub sketcher: Sketcher,
     pub bands: Bands,
+    /// Sketches of prefix and suffix levels: the whole-text bins merged into
+    /// [`LEVEL_BINS`] (or `num_perm`, if fewer), densified with their own probes.
+    pub level: Sketcher,
+    pub level_bands: Bands,
 }
 
 impl Engine {
     pub fn new(opts: Options) -> Result<Self, Error> {
         opts.validate()?;
         let sketcher = Sketcher::new(opts.num_perm, opts.seed);
-        let bands = Bands::optimal((opts.threshold - LSH_MARGIN).max(0.05), opts.num_perm);
-        Ok(Self { opts, sketcher, bands })
+        let t = (opts.threshold - LSH_MARGIN).max(0.05);
+        let bands = Bands::optimal(t, opts.num_perm);
+        let level_k = opts.num_perm.min(LEVEL_BINS);
+        let level = Sketcher::new(level_k, opts.seed);
+        let level_bands = Bands::optimal(t, level_k);
+        Ok(Self { opts, sketcher, bands, level, level_bands })
+    }
+
+    /// Where a text's keys are.
+    pub fn layout(&self) -> Layout {
+        Layout { b: self.bands.b, lb: self.level_bands.b, containment: self.opts.containment }
+    }
+
+    /// The level sketch of the whole-text `bins`: bin `i` of `k` goes to level bin
+    /// `i · k_l / k`, which keeps the smallest value; then densification.
+    fn level_keys(&self, bins: &[u32], coarse: &mut Vec<u32>, dense: &mut Vec<u32>, out: &mut [u32]) {
+        let (k, kl) = (bins.len(), self.level.k());
+        coarse.clear();
+        coarse.resize(kl, EMPTY);
+        for (i, &v) in bins.iter().enumerate() {
+            let j = i * kl / k;
+            coarse[j] = coarse[j].min(v);
+        }
+        self.level.densify(coarse, dense);
+        self.level_bands.keys_into(dense, out);
     }
 
     fn shingles(&self, text: &str) -> (u64, Vec<u64>) {
@@ -288,25 +400,38 @@ impl Engine {
         shingle::shingle_set(&self.shingles(text).1)
     }
 
-    pub fn prep(&self, text: Option<&str>, keep_set: bool) -> Prep {
-        let Some(text) = text else { return Prep::default() };
+    /// The number of key slots of a text (see [`Engine::prep`]).
+    pub fn slots(&self) -> usize {
+        self.layout().slots()
+    }
+
+    /// The first pass over one text: its scalars, its band keys written into `row` (of
+    /// [`Engine::slots`] values, zero where the text has no key), and its shingle set when
+    /// `keep_set`.
+    ///
+    /// Layout of `row` ([`Layout`]): the whole-text bands; the exact prefix keys, level by
+    /// level, `OFFSETS` each; the bands of each longer prefix level; the bands of each suffix
+    /// level (the level bands of level sketches).
+    pub fn prep(&self, text: Option<&str>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
+        let Some(text) = text else { return (Meta::default(), keep_set.then(Vec::new)) };
+        let chars = text.chars().count() as u64;
         let (exact, sh) = self.shingles(text);
         if sh.is_empty() {
-            return Prep { chars: text.chars().count() as u64, ..Prep::default() };
+            return (Meta { chars, ..Meta::default() }, keep_set.then(Vec::new));
         }
         let len = u32::try_from(sh.len()).unwrap_or(u32::MAX);
         let levels = if self.opts.containment { levels_of(len) } else { 0 };
         let b = self.bands.b;
         let mut bins = vec![EMPTY; self.sketcher.k()];
         let mut dense = Vec::with_capacity(self.sketcher.k());
-        // Layout: whole-text bands, exact prefix keys (level by level, OFFSETS each, zero
-        // where the prefix does not fit), then the bands of each longer prefix level.
-        let mut keys = vec![0u32; b + if self.opts.containment { EXACT_LEVELS * OFFSETS } else { 0 }];
+        let mut coarse = Vec::with_capacity(self.level.k());
+        let layout = self.layout();
+        let lb = layout.lb;
         if self.opts.containment {
             for l in 0..EXACT_LEVELS.min(levels) {
                 let g = PREFIX_LEVELS[l];
                 for d in 0..exact_offsets(len, l) {
-                    keys[b + l * OFFSETS + d] = (shingle::mix64(shingle::words_hash(&sh[d..d + g])) >> 32) as u32;
+                    row[b + l * OFFSETS + d] = (shingle::mix64(shingle::words_hash(&sh[d..d + g])) >> 32) as u32;
                 }
             }
         }
@@ -314,29 +439,41 @@ impl Engine {
         for (i, &s) in sh.iter().enumerate() {
             self.sketcher.add(&mut bins, s);
             if next < levels && i + 1 == PREFIX_LEVELS[next] {
-                self.sketcher.densify(&bins, &mut dense);
-                self.bands.keys(&dense, &mut keys);
+                let at = layout.band_start(next);
+                self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
                 next += 1;
             }
         }
         self.sketcher.densify(&bins, &mut dense);
-        let mut main = Vec::with_capacity(b);
-        self.bands.keys(&dense, &mut main);
-        keys[..b].copy_from_slice(&main);
-        debug_assert_eq!(keys.len(), self.key_count(len));
-        Prep { exact, chars: text.chars().count() as u64, len, keys, set: keep_set.then(|| shingle::shingle_set(&sh)) }
+        self.bands.keys_into(&dense, &mut row[..b]);
+        // Suffix sketches: the shingles again, from the last one back.
+        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        if suffixes > 0 {
+            bins.fill(EMPTY);
+            let mut next = 0;
+            for (i, &s) in sh.iter().rev().enumerate() {
+                self.sketcher.add(&mut bins, s);
+                if i + 1 == SUFFIX_LEVELS[next] {
+                    let at = layout.suffix_start(next);
+                    self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
+                    next += 1;
+                    if next == suffixes {
+                        break;
+                    }
+                }
+            }
+        }
+        (Meta { exact, chars, len }, keep_set.then(|| shingle::shingle_set(&sh)))
     }
 
-    /// The number of band keys a text of `len` shingles has (0 for an empty text).
+    /// The number of band keys a text of `len` shingles has: 0 for an empty text, else
+    /// [`Engine::slots`] (zero where the text has no key).
     pub fn key_count(&self, len: u32) -> usize {
         if len == 0 {
-            return 0;
+            0
+        } else {
+            self.slots()
         }
-        let b = self.bands.b;
-        if !self.opts.containment {
-            return b;
-        }
-        b + EXACT_LEVELS * OFFSETS + b * levels_of(len).saturating_sub(EXACT_LEVELS)
     }
 
     /// Verifies one candidate pair on its shingle sets.
@@ -387,11 +524,11 @@ impl Seen {
     }
 
     /// Adds a text's keys to the buckets.
-    pub fn index_keys(&mut self, g: u32, spaces: &[Space], b: usize, containment: bool) {
+    pub fn index_keys(&mut self, g: u32, spaces: &[Space], layout: Layout) {
         let (keys, len) = (&self.keys[g as usize], self.len[g as usize]);
         for &space in spaces {
-            for (pos, _) in space.entries(b, len, containment) {
-                let members = self.buckets.entry(space.id(b) << 32 | u64::from(keys[pos])).or_default();
+            for (pos, _) in layout.entries(space, len) {
+                let members = self.buckets.entry(layout.id(space) << 32 | u64::from(keys[pos])).or_default();
                 if members.last() != Some(&g) {
                     members.push(g);
                 }
@@ -437,235 +574,6 @@ fn bucket_pairs(members: &[u32], tops: Option<&[bool]>, out: &mut Vec<u64>) {
     }
 }
 
-/// Runs one batch against `seen`. `store`: keep the batch in `seen` (an index) or not.
-pub(crate) fn run<S: AsRef<str> + Sync>(
-    engine: &Engine,
-    seen: &mut Seen,
-    texts: &[Option<S>],
-    keep: &Keep<'_>,
-    threads: Option<usize>,
-    store: bool,
-) -> Result<Dedup, Error> {
-    let n = texts.len();
-    if let Keep::Priority(p) = keep {
-        if p.len() != n {
-            return Err(Error::InvalidOption { name: "keep", message: format!("the priority array has {} values for {n} texts", p.len()) });
-        }
-    }
-    if n == 0 {
-        return Ok(Dedup::default());
-    }
-    let base = seen.len();
-    if base + n >= (1 << 31) {
-        return Err(Error::InvalidOption { name: "texts", message: "more than 2 billion texts".into() });
-    }
-    let b = engine.bands.b;
-    let containment = engine.opts.containment;
-    let preps: Vec<Prep> = parallel::map(texts, threads, |t| engine.prep(t.as_ref().map(AsRef::as_ref), store))?;
-
-    // Exact classes: a text's leader is the first earlier text (seen or in this batch) with
-    // the same normalised text.
-    let mut links: Vec<Link> = Vec::new();
-    let mut leader: Vec<u32> = (0..n).map(|i| (base + i) as u32).collect();
-    {
-        let mut batch_map: HashMap<u64, u32> = HashMap::new();
-        for (i, p) in preps.iter().enumerate() {
-            if p.len == 0 {
-                continue;
-            }
-            let g = (base + i) as u32;
-            let first = seen.exact_map.get(&p.exact).copied().or_else(|| batch_map.get(&p.exact).copied());
-            match first {
-                Some(f) => {
-                    leader[i] = f;
-                    links.push(Link { a: f as usize, b: g as usize, similarity: 1.0, kind: LinkKind::Exact });
-                }
-                None => {
-                    batch_map.insert(p.exact, g);
-                }
-            }
-        }
-    }
-    let leaders: Vec<u32> = (0..n).filter(|&i| preps[i].len > 0 && leader[i] == (base + i) as u32).map(|i| i as u32).collect();
-
-    // Candidate pairs within the batch, one LSH space (level, band) at a time.
-    let spaces = Space::all(b, containment);
-    let per_space = parallel::map(&spaces, threads, |&space| {
-        // One u64 per key: the key, then the text (batch position) and its top flag, so the
-        // sort is a plain integer sort.
-        let mut entries: Vec<u64> = leaders
-            .iter()
-            .flat_map(|&i| {
-                let p = &preps[i as usize];
-                space.entries(b, p.len, containment).map(move |(pos, top)| u64::from(p.keys[pos]) << 32 | u64::from(i) << 1 | u64::from(top))
-            })
-            .collect();
-        entries.sort_unstable();
-        let mut out = Vec::new();
-        let mut members: Vec<(u64, u32, bool)> = Vec::new();
-        let mut docs = Vec::new();
-        let mut tops = Vec::new();
-        let mut start = 0;
-        while start < entries.len() {
-            let key = entries[start] >> 32;
-            let mut end = start + 1;
-            while end < entries.len() && entries[end] >> 32 == key {
-                end += 1;
-            }
-            if end - start > 1 {
-                members.clear();
-                members.extend(entries[start..end].iter().map(|&e| {
-                    let i = (e as u32) >> 1;
-                    (preps[i as usize].exact, (base as u32) + i, e & 1 == 1)
-                }));
-                if members.len() > BUCKET_CAP {
-                    // Neighbours in content order, not input order.
-                    members.sort_unstable();
-                }
-                docs.clear();
-                tops.clear();
-                docs.extend(members.iter().map(|m| m.1));
-                tops.extend(members.iter().map(|m| m.2));
-                bucket_pairs(&docs, space.level().map(|_| &tops[..]), &mut out);
-            }
-            start = end;
-        }
-        out
-    })?;
-    let mut pairs: Vec<u64> = per_space.into_iter().flatten().collect();
-    // Candidates against the texts seen before.
-    if !seen.buckets.is_empty() {
-        let found = parallel::map(&leaders, threads, |&i| {
-            let p = &preps[i as usize];
-            let g = (base as u32) + i;
-            let mut out = Vec::new();
-            for &space in &spaces {
-                for (pos, top) in space.entries(b, p.len, containment) {
-                    let Some(members) = seen.buckets.get(&(space.id(b) << 32 | u64::from(p.keys[pos]))) else { continue };
-                    let Some(level) = space.level() else {
-                        out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
-                        continue;
-                    };
-                    if members.len() > BUCKET_CAP {
-                        continue;
-                    }
-                    for &o in members {
-                        if top || levels_of(seen.len[o as usize]).checked_sub(1) == Some(level) {
-                            out.push(pack(o, g));
-                        }
-                    }
-                }
-            }
-            out
-        })?;
-        pairs.extend(found.into_iter().flatten());
-    }
-    // In the crate's pool: rayon's global pool deadlocks a process forked after using it.
-    parallel::install(threads, || pairs.par_sort_unstable())?;
-    pairs.dedup();
-
-    // Shingle sets of the texts in candidate pairs (a one-off call computes them now).
-    let mut sets: HashMap<u32, Vec<u32>> = HashMap::new();
-    if !store {
-        let mut need: Vec<u32> = pairs.iter().flat_map(|&p| [(p >> 32) as u32, p as u32]).collect();
-        parallel::install(threads, || need.par_sort_unstable())?;
-        need.dedup();
-        let computed = parallel::map(&need, threads, |&g| engine.set(texts[g as usize - base].as_ref().map_or("", AsRef::as_ref)))?;
-        sets = need.into_iter().zip(computed).collect();
-    }
-    let set_of = |g: u32| -> &[u32] {
-        if (g as usize) < base {
-            &seen.sets[g as usize]
-        } else if store {
-            preps[g as usize - base].set.as_deref().unwrap_or(&[])
-        } else {
-            sets.get(&g).map_or(&[], Vec::as_slice)
-        }
-    };
-    let verified = parallel::map(&pairs, threads, |&p| {
-        let (a, b) = ((p >> 32) as u32, p as u32);
-        engine.verify(a as usize, b as usize, set_of(a), set_of(b))
-    })?;
-    links.extend(verified.into_iter().flatten());
-    links.sort_by_key(|l| (l.a, l.b));
-
-    // Clusters.
-    seen.uf.grow(n);
-    for l in &links {
-        seen.uf.union(l.a as u32, l.b as u32);
-    }
-    let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
-    for i in 0..n {
-        let g = (base + i) as u32;
-        let root = seen.uf.find(g);
-        if seen.uf.rep[root as usize] == NONE {
-            groups.entry(root).or_default().push(i as u32);
-        }
-    }
-    for (root, members) in groups {
-        let better = |x: u32, y: u32| -> bool {
-            // Is member x a better representative than member y?
-            let (px, py) = (&preps[x as usize], &preps[y as usize]);
-            match keep {
-                Keep::First => x < y,
-                Keep::Longest => (std::cmp::Reverse(px.chars), px.exact, x) < (std::cmp::Reverse(py.chars), py.exact, y),
-                Keep::Priority(p) => {
-                    let (a, b) = (p[x as usize], p[y as usize]);
-                    a > b || (a == b && x < y) || (b.is_nan() && !a.is_nan())
-                }
-            }
-        };
-        let mut best = members[0];
-        for &m in &members[1..] {
-            if better(m, best) {
-                best = m;
-            }
-        }
-        seen.uf.rep[root as usize] = (base as u32) + best;
-    }
-
-    let mut out = Dedup { cluster: Vec::with_capacity(n), keep: Vec::with_capacity(n), similarity: Vec::with_capacity(n), links: Vec::new() };
-    let reps: Vec<u32> = (0..n)
-        .map(|i| {
-            let root = seen.uf.find((base + i) as u32);
-            seen.uf.rep[root as usize]
-        })
-        .collect();
-    let exact_of = |g: u32| if (g as usize) < base { seen.exact[g as usize] } else { preps[g as usize - base].exact };
-    let set_owner = |g: u32| if (g as usize) < base { g } else { leader[g as usize - base] };
-    for (i, &r) in reps.iter().enumerate() {
-        let g = (base + i) as u32;
-        out.cluster.push(r as usize);
-        out.keep.push(r == g);
-        let sim = if r == g || (preps[i].len > 0 && exact_of(r) == preps[i].exact) {
-            1.0
-        } else {
-            engine.rep_similarity(set_of(set_owner(g)), set_of(set_owner(r)))
-        };
-        out.similarity.push(sim);
-    }
-    out.links = links;
-
-    if store {
-        for (i, p) in preps.into_iter().enumerate() {
-            let g = (base + i) as u32;
-            if p.len > 0 && leader[i] == g {
-                seen.exact_map.insert(p.exact, g);
-            }
-            let is_leader = p.len > 0 && leader[i] == g;
-            seen.exact.push(p.exact);
-            seen.chars.push(p.chars);
-            seen.len.push(p.len);
-            seen.keys.push(if is_leader { p.keys } else { Vec::new() });
-            seen.sets.push(p.set.unwrap_or_default());
-            if is_leader {
-                seen.index_keys(g, &spaces, b, containment);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Deduplicates a batch of texts (`None`: an empty text). Empty texts (nothing left after
 /// normalisation) are never linked: each is its own cluster and kept.
 ///
@@ -673,8 +581,7 @@ pub(crate) fn run<S: AsRef<str> + Sync>(
 /// [`Error::InvalidOption`] for bad options, a priority array of the wrong length, or a bad
 /// thread count.
 pub fn dedup<S: AsRef<str> + Sync>(texts: &[Option<S>], opts: &Options, keep: &Keep<'_>, threads: Option<usize>) -> Result<Dedup, Error> {
-    let engine = Engine::new(opts.clone())?;
-    run(&engine, &mut Seen::default(), texts, keep, threads, false)
+    Job::new(opts, texts.len())?.run_all(texts, keep, threads)
 }
 
 /// MinHash sketches of many texts: `num_perm` values per text, row after row. An empty text's

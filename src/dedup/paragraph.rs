@@ -27,31 +27,65 @@ pub struct LineDup {
 /// # Errors
 /// [`Error::InvalidOption`] for a bad thread count.
 pub fn repeated_lines<S: AsRef<str> + Sync>(texts: &[Option<S>], min_words: usize, threads: Option<usize>) -> Result<Vec<LineDup>, Error> {
-    let hashed = parallel::map(texts, threads, |t| {
-        let Some(t) = t.as_ref() else { return Vec::new() };
-        t.as_ref()
-            .split('\n')
-            .enumerate()
-            .filter_map(|(i, line)| {
-                let norm = shingle::normalize(line);
-                let words = if norm.is_empty() { 0 } else { norm.split(' ').count() };
-                (words >= min_words.max(1)).then(|| (i, shingle::text_hash(&norm)))
-            })
-            .collect::<Vec<_>>()
-    })?;
-    let mut first: HashMap<u64, (usize, usize)> = HashMap::new();
-    let mut out = Vec::new();
-    for (doc, lines) in hashed.into_iter().enumerate() {
-        for (line, h) in lines {
-            match first.get(&h) {
-                Some(&(first_doc, first_line)) => out.push(LineDup { doc, line, first_doc, first_line }),
-                None => {
-                    first.insert(h, (doc, line));
+    let mut lines = RepeatedLines::new(min_words);
+    lines.add(texts, threads)?;
+    Ok(lines.finish())
+}
+
+/// [`repeated_lines`] for texts that come in chunks: the chunks, in order, are one corpus.
+#[derive(Debug, Clone, Default)]
+pub struct RepeatedLines {
+    min_words: usize,
+    docs: usize,
+    first: HashMap<u64, (usize, usize)>,
+    out: Vec<LineDup>,
+}
+
+impl RepeatedLines {
+    /// No texts yet.
+    #[must_use]
+    pub fn new(min_words: usize) -> Self {
+        Self { min_words: min_words.max(1), ..Self::default() }
+    }
+
+    /// The next texts of the corpus.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a bad thread count.
+    pub fn add<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], threads: Option<usize>) -> Result<(), Error> {
+        let min_words = self.min_words;
+        let hashed = parallel::map(texts, threads, |t| {
+            let Some(t) = t.as_ref() else { return Vec::new() };
+            t.as_ref()
+                .split('\n')
+                .enumerate()
+                .filter_map(|(i, line)| {
+                    let norm = shingle::normalize(line);
+                    let words = if norm.is_empty() { 0 } else { norm.split(' ').count() };
+                    (words >= min_words).then(|| (i, shingle::text_hash(&norm)))
+                })
+                .collect::<Vec<_>>()
+        })?;
+        for (k, lines) in hashed.into_iter().enumerate() {
+            let doc = self.docs + k;
+            for (line, h) in lines {
+                match self.first.get(&h) {
+                    Some(&(first_doc, first_line)) => self.out.push(LineDup { doc, line, first_doc, first_line }),
+                    None => {
+                        self.first.insert(h, (doc, line));
+                    }
                 }
             }
         }
+        self.docs += texts.len();
+        Ok(())
     }
-    Ok(out)
+
+    /// Every repeat, in input order.
+    #[must_use]
+    pub fn finish(self) -> Vec<LineDup> {
+        self.out
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +110,11 @@ mod tests {
             ]
         );
         assert_eq!(repeated_lines(&texts, 1, None).unwrap().len(), 4, "\"ok\" counts at min_words 1");
+        // In chunks: the same repeats, documents counted across chunks.
+        let mut chunked = RepeatedLines::new(3);
+        chunked.add(&texts[..1], None).unwrap();
+        chunked.add(&texts[1..3], Some(2)).unwrap();
+        chunked.add(&texts[3..], None).unwrap();
+        assert_eq!(chunked.finish(), d);
     }
 }

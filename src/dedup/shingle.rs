@@ -3,10 +3,13 @@
 //! A text is normalised to NFKC, lower-cased, and every character that is not a letter, a
 //! digit or a combining mark becomes a space; runs of spaces collapse, so the normalised text
 //! is its words joined by single spaces. Shingles are word n-grams (default) or character
-//! n-grams of the normalised text, each hashed to 64 bits with a hash that is the same on
-//! every machine (xxh3 with a fixed seed), so saved indexes stay valid.
+//! n-grams of the normalised text, each hashed to 64 bits by fixed functions (no per-process
+//! or per-CPU seeds: word hashes 8 bytes a step, word shingles a polynomial of them, character
+//! shingles xxh3 with a fixed seed), so saved indexes stay valid.
 
-use unicode_normalization::UnicodeNormalization;
+use std::sync::OnceLock;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 /// What a shingle is made of.
@@ -18,141 +21,385 @@ pub enum Unit {
     Char,
 }
 
+/// Receives the words of a text in order, from [`scan_words`].
+trait Words {
+    /// Word `bytes[start..end]`: ASCII letters and digits as in the text (not yet lower-cased),
+    /// whose [`word_hash`] is `hash`.
+    fn ascii(&mut self, bytes: &[u8], start: usize, end: usize, hash: u64);
+    /// A word already normalised and lower-cased (UTF-8).
+    fn folded(&mut self, word: &[u8]);
+}
+
+/// Byte classes of the scan: ASCII non-word, ASCII letter or digit, part of a non-ASCII char.
+const SEP: u8 = 0;
+const ALNUM: u8 = 1;
+const HIGH: u8 = 2;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [SEP; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if i >= 128 {
+            HIGH
+        } else if (i as u8).is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            SEP
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Classes of non-ASCII characters. A *simple* character passes the NFKC quick check on its own
+/// and is a starter (canonical combining class 0), so NFKC leaves it as it is and nothing
+/// before it composes with it: the scan takes it as it comes. Any other is *complex*: the
+/// piece of text around it goes through NFKC.
+const COMPLEX: u8 = 0;
+/// Simple, not a letter, digit or mark: a word boundary.
+const SIMPLE_SEP: u8 = 1;
+/// Simple word character that lower-casing leaves alone.
+const SIMPLE_WORD: u8 = 2;
+/// Simple upper-case word character.
+const SIMPLE_UPPER: u8 = 3;
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+fn classify(c: char) -> u8 {
+    if unicode_normalization::is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes || unicode_normalization::char::canonical_combining_class(c) != 0 {
+        COMPLEX
+    } else if !is_word_char(c) {
+        SIMPLE_SEP
+    } else if c.is_uppercase() {
+        SIMPLE_UPPER
+    } else {
+        SIMPLE_WORD
+    }
+}
+
+/// The class of a non-ASCII character: for the Basic Multilingual Plane from a table of 256
+/// blocks of 256 characters, each block filled when the first of its characters is met.
+fn char_class(c: char) -> u8 {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const BLOCK: OnceLock<[u8; 256]> = OnceLock::new();
+    static BMP: [OnceLock<[u8; 256]>; 256] = [BLOCK; 256];
+    let cp = c as usize;
+    if cp < 0x1_0000 {
+        let block = BMP[cp >> 8].get_or_init(|| {
+            let mut t = [COMPLEX; 256];
+            for (k, v) in t.iter_mut().enumerate() {
+                *v = char::from_u32(((cp >> 8) << 8 | k) as u32).map_or(COMPLEX, classify);
+            }
+            t
+        });
+        block[cp & 0xff]
+    } else {
+        classify(c)
+    }
+}
+
+/// Appends `c`, lower-cased when it is upper case (as [`normalize`] does), to `buf`.
+fn push_folded(c: char, buf: &mut Vec<u8>) {
+    let mut tmp = [0u8; 4];
+    if c.is_uppercase() {
+        for l in c.to_lowercase() {
+            buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+        }
+    } else {
+        buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+    }
+}
+
+/// Passes the words of `normalize(text)` to `out`, in one pass over the raw text and without
+/// building the normalised string. The text is read in blocks of 64 bytes turned into bit
+/// sets (ASCII letters and digits; non-ASCII bytes), so word boundaries come from bit scans,
+/// not a branch per byte; ASCII words are hashed where they stand. Words with other
+/// characters are gathered, lower-cased, in `buf` ([`word_at`]).
+///
+/// NFKC is applied piece by piece. A piece starts at an ASCII non-word character or a simple
+/// non-word character (see [`char_class`]): each is a starter that nothing before it composes
+/// with, so NFKC of the text is NFKC of its pieces. Pieces of simple characters only are
+/// already in NFKC and are scanned as they are; a piece holding a complex character is redone
+/// from its start through NFKC (no word has been passed on since the piece began).
+fn scan_words(text: &str, out: &mut impl Words, buf: &mut Vec<u8>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut piece = 0;
+    let mut i = 0;
+    while i < n {
+        // A block of 64 bytes as two bit sets: ASCII letters and digits, non-ASCII bytes. Runs
+        // of either are words (or hold non-ASCII characters, for the slow path).
+        let (ascii, high) = block_bits(bytes, i);
+        let word_bits = ascii | high;
+        let mut rest = word_bits;
+        let mut next = (i + 64).min(n);
+        while rest != 0 {
+            let s = rest.trailing_zeros() as usize;
+            let e = s + (!(word_bits >> s)).trailing_zeros() as usize;
+            let p = i + s;
+            let non_ascii = high != 0 && high & (if e - s >= 64 { u64::MAX } else { ((1u64 << (e - s)) - 1) << s }) != 0;
+            if (e >= 64 && i + 64 < n) || non_ascii {
+                // A word that may go on past the block, or one with non-ASCII characters. Its
+                // piece starts at the ASCII byte before it, or, right after a simple non-ASCII
+                // boundary, at that boundary (where the last slow word left `piece`).
+                if p > 0 && bytes[p - 1] < 0x80 {
+                    piece = p - 1;
+                }
+                (next, piece) = word_at(text, p, piece, out, buf);
+                break;
+            }
+            out.ascii(bytes, p, i + e, ascii_word_hash(bytes, p, i + e));
+            rest = if e >= 64 { 0 } else { rest & (u64::MAX << e) };
+        }
+        i = next;
+    }
+}
+
+/// The bit sets of the block of up to 64 bytes at `i` (bit `t` for byte `i + t`): ASCII
+/// letters and digits, and bytes of non-ASCII characters.
+#[inline]
+fn block_bits(bytes: &[u8], i: usize) -> (u64, u64) {
+    /// The top bits of the eight bytes, gathered into the low eight bits.
+    #[inline]
+    const fn gather(m: u64) -> u64 {
+        (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+    }
+    let (mut ascii, mut high) = (0u64, 0u64);
+    for k in 0..8 {
+        let pos = i + 8 * k;
+        if pos >= bytes.len() {
+            break;
+        }
+        let x = load(bytes, pos, (bytes.len() - pos).min(8));
+        ascii |= gather(alnum_bits(x)) << (8 * k);
+        high |= gather(x & HIGH_BITS) << (8 * k);
+    }
+    (ascii, high)
+}
+
+/// [`word_hash_bytes`] of the lower-cased ASCII word `bytes[start..end]`, read in place.
+#[inline]
+fn ascii_word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let mut h = WORD_SEED;
+    let mut pos = start;
+    while end - pos >= 8 {
+        h = word_step(h, load(bytes, pos, 8) | LOWER);
+        pos += 8;
+    }
+    if pos < end {
+        let mask = (1u64 << (8 * (end - pos))) - 1;
+        h = word_step(h, (load(bytes, pos, end - pos) & mask) | (LOWER & mask));
+    }
+    mix64(h ^ (end - start) as u64)
+}
+
+/// The word starting at `start` (after an ASCII non-word byte or a simple boundary, where a
+/// piece may start; `piece` is the last such place): an ASCII word read 8 bytes at a time,
+/// and if it goes on with non-ASCII characters, the slow path. Returns where the scan goes on
+/// and the piece there.
+fn word_at(text: &str, start: usize, mut piece: usize, out: &mut impl Words, buf: &mut Vec<u8>) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = start;
+    if bytes[i] < 0x80 {
+        // An ASCII word: its end and its hash in the same 8-byte steps.
+        let mut h = WORD_SEED;
+        loop {
+            let x = load(bytes, i, (n - i).min(8));
+            let run = ((!alnum_bits(x) & HIGH_BITS).trailing_zeros() / 8) as usize;
+            if run == 8 {
+                h = word_step(h, x | LOWER);
+                i += 8;
+                continue;
+            }
+            if run > 0 {
+                let mask = (1u64 << (8 * run)) - 1;
+                h = word_step(h, (x & mask) | (LOWER & mask));
+                i += run;
+            }
+            break;
+        }
+        if i == n || bytes[i] < 0x80 {
+            out.ascii(bytes, start, i, mix64(h ^ (i - start) as u64));
+            return (i, piece);
+        }
+    }
+    // The word goes on with (or this is) a non-ASCII character.
+    buf.clear();
+    buf.extend(bytes[start..i].iter().map(|b| b | 0x20));
+    while i < n {
+        let b = bytes[i];
+        match BYTE_CLASS[b as usize] {
+            ALNUM => {
+                buf.push(b | 0x20);
+                i += 1;
+            }
+            SEP => break,
+            _ => {
+                let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                let len = c.len_utf8();
+                match char_class(c) {
+                    SIMPLE_SEP => {
+                        // A boundary: the next word may take the fast path again.
+                        piece = i;
+                        i += len;
+                        break;
+                    }
+                    SIMPLE_WORD => buf.extend_from_slice(&bytes[i..i + len]),
+                    SIMPLE_UPPER => push_folded(c, buf),
+                    _ => {
+                        let end = bytes[i..].iter().position(|&c| BYTE_CLASS[c as usize] == SEP).map_or(n, |p| i + p);
+                        buf.clear();
+                        redo_piece(&text[piece..end], out, buf);
+                        i = end;
+                        break;
+                    }
+                }
+                i += len;
+            }
+        }
+    }
+    if !buf.is_empty() {
+        out.folded(buf);
+        buf.clear();
+    }
+    (i, piece)
+}
+
+/// The words of a piece that holds a complex character: NFKC (skipped when the piece passes
+/// the quick check), then every letter, digit or mark lower-cased, anything else a boundary.
+fn redo_piece(piece: &str, out: &mut impl Words, buf: &mut Vec<u8>) {
+    let mut feed = |c: char| {
+        if is_word_char(c) {
+            push_folded(c, buf);
+        } else if !buf.is_empty() {
+            out.folded(buf);
+            buf.clear();
+        }
+    };
+    if unicode_normalization::is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        piece.chars().for_each(&mut feed);
+    } else {
+        piece.nfkc().for_each(&mut feed);
+    }
+    if !buf.is_empty() {
+        out.folded(buf);
+        buf.clear();
+    }
+}
+
 /// Normalises `text`: NFKC, lower case, punctuation and symbols folded to spaces, whitespace
 /// collapsed; the result is the words joined by single spaces (no leading or trailing space).
 #[must_use]
 pub fn normalize(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    // ASCII punctuation and spaces are starters that nothing composes with, so NFKC of the
-    // whole text is NFKC of each piece between them. ASCII bytes are handled one by one; a
-    // piece holding non-ASCII text is redone as a whole: as is when it passes the NFKC quick
-    // check, else through NFKC.
-    let mut pending = false;
-    let (mut piece_in, mut piece_out, mut piece_pending) = (0, 0, false);
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
-            if pending && !out.is_empty() {
-                out.push(b' ');
+    struct Joined(Vec<u8>);
+    impl Words for Joined {
+        fn ascii(&mut self, bytes: &[u8], start: usize, end: usize, _hash: u64) {
+            if !self.0.is_empty() {
+                self.0.push(b' ');
             }
-            pending = false;
-            out.push(b.to_ascii_lowercase());
-            i += 1;
-        } else if b.is_ascii() {
-            pending = true;
-            i += 1;
-            (piece_in, piece_out, piece_pending) = (i, out.len(), pending);
-        } else {
-            let end = bytes[i..].iter().position(|c| c.is_ascii() && !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
-            out.truncate(piece_out);
-            pending = piece_pending;
-            let mut buf = [0u8; 4];
-            let mut push = |c: char, out: &mut Vec<u8>| {
-                if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
-                    if pending && !out.is_empty() {
-                        out.push(b' ');
-                    }
-                    pending = false;
-                    if c.is_uppercase() {
-                        for l in c.to_lowercase() {
-                            out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-                        }
-                    } else {
-                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    }
-                } else {
-                    pending = true;
-                }
-            };
-            let piece = &text[piece_in..end];
-            if unicode_normalization::is_nfkc_quick(piece.chars()) == unicode_normalization::IsNormalized::Yes {
-                piece.chars().for_each(|c| push(c, &mut out));
-            } else {
-                piece.nfkc().for_each(|c| push(c, &mut out));
+            self.0.extend(bytes[start..end].iter().map(|b| b | 0x20));
+        }
+        fn folded(&mut self, word: &[u8]) {
+            if !self.0.is_empty() {
+                self.0.push(b' ');
             }
-            i = end;
+            self.0.extend_from_slice(word);
         }
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    let mut out = Joined(Vec::with_capacity(text.len()));
+    scan_words(text, &mut out, &mut Vec::new());
+    String::from_utf8(out.0).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Multiplier of the word hash's 8-byte steps (odd: each step is a bijection).
+const WORD_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+const WORD_SEED: u64 = 0x2545_f491_4f6c_dd1d;
 
-/// The words of `normalize(text)`, each hashed (FNV-1a of its UTF-8 bytes, then [`mix64`]),
-/// in one pass over the raw text without building the normalised string. Equal to hashing
-/// each word of [`normalize`] with [`word_hash`].
+#[inline]
+fn word_step(h: u64, chunk: u64) -> u64 {
+    (h ^ chunk).wrapping_mul(WORD_MUL).rotate_left(29)
+}
+
+/// Eight bytes of `bytes` from `pos` as a little-endian integer, only the first `len` (1..=8)
+/// of them, the rest zero.
+#[inline]
+fn load(bytes: &[u8], pos: usize, len: usize) -> u64 {
+    if pos + 8 <= bytes.len() {
+        let v = u64::from_le_bytes(bytes[pos..pos + 8].try_into().unwrap_or_default());
+        if len >= 8 {
+            v
+        } else {
+            v & ((1u64 << (8 * len)) - 1)
+        }
+    } else {
+        let mut b = [0u8; 8];
+        b[..len].copy_from_slice(&bytes[pos..pos + len]);
+        u64::from_le_bytes(b)
+    }
+}
+
+/// The hash of a lower-cased word's UTF-8 bytes: 8 bytes a step (the last step zero-padded;
+/// word bytes are never zero), then [`mix64`] with the length. Words of up to 8 bytes never
+/// collide: each step and the finaliser are bijections.
+#[inline]
+fn word_hash_bytes(word: &[u8]) -> u64 {
+    let mut h = WORD_SEED;
+    let mut pos = 0;
+    while pos < word.len() {
+        let len = (word.len() - pos).min(8);
+        h = word_step(h, load(word, pos, len));
+        pos += len;
+    }
+    mix64(h ^ word.len() as u64)
+}
+
+/// The top bit of every byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// Bit 5 of every byte: for ASCII letters and digits, setting it is lower-casing.
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// The top bit of each byte of `x` set where that byte is an ASCII letter or digit: range
+/// tests on all eight bytes at once (no byte's sum carries into the next).
+#[inline]
+const fn alnum_bits(x: u64) -> u64 {
+    const fn rep(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let ascii = !x & HIGH_BITS;
+    let v = x & !HIGH_BITS;
+    let digit = v.wrapping_add(rep(0x80 - b'0')) & !v.wrapping_add(rep(0x7f - b'9'));
+    let l = v | LOWER;
+    let letter = l.wrapping_add(rep(0x80 - b'a')) & !l.wrapping_add(rep(0x7f - b'z'));
+    (digit | letter) & ascii
+}
+
+/// The words of `normalize(text)`, each hashed as [`word_hash`] does, in one pass over the raw
+/// text without building the normalised string.
 #[must_use]
 pub fn word_hashes(text: &str) -> Vec<u64> {
-    let bytes = text.as_bytes();
-    let mut words: Vec<u64> = Vec::with_capacity(bytes.len() / 5);
-    let mut cur = FNV_OFFSET;
-    let mut in_word = false;
-    let mut piece_in = 0;
-    let mut piece_words = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
-            cur = (cur ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
-            in_word = true;
-            i += 1;
-        } else if b.is_ascii() {
-            if in_word {
-                words.push(mix64(cur));
-                cur = FNV_OFFSET;
-                in_word = false;
-            }
-            i += 1;
-            piece_in = i;
-            piece_words = words.len();
-        } else {
-            // A piece with non-ASCII text: redo it from its start, as `normalize` does.
-            let end = bytes[i..].iter().position(|c| c.is_ascii() && !c.is_ascii_alphanumeric()).map_or(bytes.len(), |p| i + p);
-            words.truncate(piece_words);
-            cur = FNV_OFFSET;
-            in_word = false;
-            let mut buf = [0u8; 4];
-            let mut feed = |c: char| {
-                if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
-                    let mut add = |l: char| {
-                        for &x in l.encode_utf8(&mut buf).as_bytes() {
-                            cur = (cur ^ u64::from(x)).wrapping_mul(FNV_PRIME);
-                        }
-                    };
-                    if c.is_uppercase() {
-                        c.to_lowercase().for_each(&mut add);
-                    } else {
-                        add(c);
-                    }
-                    in_word = true;
-                } else if in_word {
-                    words.push(mix64(cur));
-                    cur = FNV_OFFSET;
-                    in_word = false;
-                }
-            };
-            let piece = &text[piece_in..end];
-            if unicode_normalization::is_nfkc_quick(piece.chars()) == unicode_normalization::IsNormalized::Yes {
-                piece.chars().for_each(&mut feed);
-            } else {
-                piece.nfkc().for_each(&mut feed);
-            }
-            i = end;
+    struct Hashes(Vec<u64>);
+    impl Words for Hashes {
+        #[inline]
+        fn ascii(&mut self, _bytes: &[u8], _start: usize, _end: usize, hash: u64) {
+            self.0.push(hash);
+        }
+        fn folded(&mut self, word: &[u8]) {
+            self.0.push(word_hash_bytes(word));
         }
     }
-    if in_word {
-        words.push(mix64(cur));
-    }
-    words
+    let mut out = Hashes(Vec::with_capacity(text.len() / 5 + 1));
+    scan_words(text, &mut out, &mut Vec::new());
+    out.0
 }
 
 /// The hash [`word_hashes`] gives a word of a normalised text.
 #[must_use]
 pub fn word_hash(word: &str) -> u64 {
-    mix64(word.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)))
+    word_hash_bytes(word.as_bytes())
 }
 
 /// The exact-duplicate hash of a text whose words hash to `words` (order-sensitive).
@@ -165,17 +412,34 @@ pub fn words_hash(words: &[u64]) -> u64 {
     mix64(acc ^ words.len() as u64)
 }
 
+/// Base of the shingles' polynomial hash (odd).
+const SHINGLE_BASE: u64 = 0xd605_bbb5_8c8a_bbfd;
+
 /// Word `n`-gram hashes from word hashes; fewer than `n` words give one shingle of all of them.
+///
+/// A shingle of words `w₀ … wₙ₋₁` hashes to `Σ wⱼ · Bⁿ⁻¹⁻ʲ` (mod 2⁶⁴), updated in two
+/// multiplications as the window slides. Word hashes are uniform 64-bit values, so two
+/// different windows collide with probability about 2⁻⁶⁴ (a window differing in one word
+/// never does: `B` is odd, so `Bᵏ` is invertible).
 #[must_use]
 pub fn word_shingles(words: &[u64], n: usize) -> Vec<u64> {
     let n = n.max(1);
     if words.is_empty() {
-        Vec::new()
-    } else if words.len() <= n {
-        vec![combine(words)]
-    } else {
-        words.windows(n).map(combine).collect()
+        return Vec::new();
     }
+    if words.len() < n {
+        let poly = words.iter().fold(0u64, |h, &w| h.wrapping_mul(SHINGLE_BASE).wrapping_add(w));
+        return vec![mix64(poly ^ (words.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))];
+    }
+    let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(SHINGLE_BASE));
+    let mut h = words[..n].iter().fold(0u64, |h, &w| h.wrapping_mul(SHINGLE_BASE).wrapping_add(w));
+    let mut out = Vec::with_capacity(words.len() - n + 1);
+    out.push(h);
+    for i in n..words.len() {
+        h = h.wrapping_sub(words[i - n].wrapping_mul(top)).wrapping_mul(SHINGLE_BASE).wrapping_add(words[i]);
+        out.push(h);
+    }
+    out
 }
 
 /// Exact-duplicate hash and shingle hashes of a raw text.
@@ -235,16 +499,6 @@ pub fn shingles(normalized: &str, unit: Unit, n: usize) -> Vec<u64> {
             (0..=chars - n).map(|i| xxh3_64_with_seed(&normalized.as_bytes()[starts[i]..starts[i + n]], 0x6e63_6368)).collect()
         }
     }
-}
-
-/// Order-sensitive combination of word hashes into one shingle hash.
-#[inline]
-fn combine(words: &[u64]) -> u64 {
-    let mut acc = 0x9e37_79b9_7f4a_7c15_u64 ^ words.len() as u64;
-    for &w in words {
-        acc = (acc ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
-    }
-    mix64(acc)
 }
 
 /// The set of shingles (32-bit, sorted, distinct) used to verify candidate pairs exactly.
@@ -310,6 +564,28 @@ mod tests {
         assert_eq!(normalize("Cafe\u{301}"), normalize("Café"));
     }
 
+    /// NFKC of the whole text, then the same folding: what [`normalize`] does piece by piece.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending = false;
+        for c in text.nfkc() {
+            if is_word_char(c) {
+                if pending && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending = false;
+                if c.is_uppercase() {
+                    out.extend(c.to_lowercase());
+                } else {
+                    out.push(c);
+                }
+            } else {
+                pending = true;
+            }
+        }
+        out
+    }
+
     #[test]
     fn fused_words_match_normalize() {
         for raw in [
@@ -317,15 +593,81 @@ mod tests {
             "ＡＢＣ ﬁle Café Cafe\u{301} crème Straße ÉCOLE",
             "“Quoted” — text… it’s 3.5% of 日本語のテキスト, ok?",
             "Ünïcödé ☃ x\u{301}y ǅemal İstanbul",
+            "a<\u{338}b a=\u{338}b ’\u{301}x ﬁ’ﬂ Ωmega ＡＢ’ＣＤ",
+            "averyveryverylongwordindeed ÀÉÎÕÜ0123456789ÀÉÎÕÜ0123456789",
             "",
             "...",
         ] {
             let want: Vec<u64> = normalize(raw).split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
             assert_eq!(word_hashes(raw), want, "{raw:?}");
+            assert_eq!(normalize(raw), reference(raw), "{raw:?}");
         }
         assert_eq!(text_shingles("A b, c d e f!", Unit::Word, 5).1, shingles("a b c d e f", Unit::Word, 5));
         assert_eq!(text_shingles("A b", Unit::Word, 5).0, text_shingles("a, B!", Unit::Word, 5).0);
         assert_ne!(text_shingles("a b", Unit::Word, 5).0, text_shingles("b a", Unit::Word, 5).0);
+    }
+
+    /// Random texts from an alphabet of the awkward cases (composing and decomposing
+    /// characters, marks, compatibility forms, cased letters, punctuation that composes,
+    /// boundaries of the 8-byte steps): the one-pass scan gives the words of NFKC of the whole
+    /// text, and hashes them as the normalised words hash.
+    #[test]
+    fn scan_matches_whole_text_nfkc() {
+        let alphabet: Vec<char> = "aZ09 .,-<=>’“…—\u{a0}\u{301}\u{308}\u{338}\u{327}éÉßİıǅﬁＡｶﾞ가\u{1161}\u{11a8}ᄀ日ΩΣς①²½\u{200b}\u{2019}\u{1f600}\u{e000}\u{93e}क".chars().collect();
+        let mut state = 99u64;
+        for round in 0..3000 {
+            let len = if round % 10 == 9 { 50 + round % 400 } else { 1 + round % 40 };
+            let text: String = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(mix64(state) % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(normalize(&text), reference(&text), "{text:?}");
+            let want: Vec<u64> = normalize(&text).split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
+            assert_eq!(word_hashes(&text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_words_hashed_in_place() {
+        // ASCII words are hashed where they stand, 8 bytes a step, lower-cased by one bit, at
+        // every length around the steps and at the end of the text or before punctuation.
+        let long = "Ab".repeat(50);
+        for w in ["a", "Ab", "ABCDEFG", "ABCDEFGH", "abcdefghi", "A1b2C3d4E5f6G7h8", "A1b2C3d4E5f6G7h8I9", "x".repeat(40).as_str(), long.as_str()] {
+            for text in [
+                w.to_string(),
+                format!("{w}!"),
+                format!("  ,{w} z"),
+                format!("{w}\u{e9}"),
+                format!("{w}\u{2019}s"),
+                format!("{} {w} {w}", "-".repeat(60)),
+                format!("{}{w}", ". ".repeat(31)),
+                format!("{w}\u{2019}{w}\u{301} {w}"),
+            ] {
+                let want: Vec<u64> = normalize(&text).split(' ').filter(|w| !w.is_empty()).map(word_hash).collect();
+                assert_eq!(word_hashes(&text), want, "{text:?}");
+            }
+        }
+        assert_ne!(word_hash("ab"), word_hash("ba"));
+        assert_ne!(word_hash("abcdefgh"), word_hash("abcdefgh\u{e9}"));
+        for b in 0..=255u8 {
+            let bits = alnum_bits(u64::from(b) << 16);
+            assert_eq!(bits == 0x80 << 16, b.is_ascii_alphanumeric(), "byte {b}");
+            assert_eq!(bits & !(0x80 << 16), 0);
+        }
+    }
+
+    #[test]
+    fn rolling_shingles_are_windows() {
+        let words: Vec<u64> = (0..20u64).map(mix64).collect();
+        let all = super::word_shingles(&words, 5);
+        assert_eq!(all.len(), 16);
+        for (i, &s) in all.iter().enumerate() {
+            assert_eq!(s, super::word_shingles(&words[i..i + 5], 5)[0], "window {i}");
+        }
+        let distinct: std::collections::HashSet<u64> = all.iter().copied().collect();
+        assert_eq!(distinct.len(), all.len());
     }
 
     #[test]

@@ -169,7 +169,8 @@ fn index_matches_one_batch() {
         (bytes[..bytes.len() - 3].to_vec(), "checksum"),
         (bytes[..10].to_vec(), "magic"),
         (b"hello world, not an index".to_vec(), "magic"),
-        ([&bytes[..8], &2u32.to_le_bytes(), &bytes[12..]].concat(), "version 2"),
+        ([&bytes[..8], &3u32.to_le_bytes(), &bytes[12..]].concat(), "version 3"),
+        ([&bytes[..8], &1u32.to_le_bytes(), &bytes[12..]].concat(), "rebuild the index"),
     ] {
         match DedupIndex::from_bytes(&bad) {
             Err(Error::InvalidFile { message }) => assert!(message.contains(want), "{message}"),
@@ -179,19 +180,51 @@ fn index_matches_one_batch() {
     assert!(matches!(DedupIndex::load("/nonexistent/dir/x.ncdedup"), Err(Error::Io { .. })));
 }
 
+/// The index saved in tests/fixtures/dedup_index_v2.ncdedup: "a", "b" (an exact copy of "a"
+/// but for case and punctuation) and "c", threshold 0.8, 16 bins.
+fn golden_index() -> DedupIndex {
+    let mut index = DedupIndex::new(Options { num_perm: 16, ..Options::default() }).unwrap();
+    let texts = [
+        Some("The city council approved the new budget on Monday after a debate that lasted six hours."),
+        Some("THE CITY COUNCIL approved the new budget on Monday, after a debate that lasted six hours!"),
+        Some("Fishermen in the harbour reported record catches of herring this spring."),
+    ];
+    index.add(&texts, Some(vec!["a".into(), "b".into(), "c".into()]), &Keep::First, None).unwrap();
+    index
+}
+
+const GOLDEN: &[u8] = include_bytes!("../../tests/fixtures/dedup_index_v2.ncdedup");
+
 #[test]
 fn golden_index_file() {
-    // tests/fixtures/dedup_index_v1.ncdedup: three texts ("a", "b" an exact copy of "a", "c"),
-    // threshold 0.8, 16 bins, saved by version 1 of the format.
-    let bytes = include_bytes!("../../tests/fixtures/dedup_index_v1.ncdedup");
-    let mut index = DedupIndex::from_bytes(bytes).unwrap();
+    let mut index = DedupIndex::from_bytes(GOLDEN).unwrap();
     assert_eq!(index.ids(), ["a", "b", "c"]);
     assert_eq!(index.options().num_perm, 16);
+    // Built again from its texts, the index is the same bytes: hashing and the layout are
+    // unchanged. A change to either must bump `index::VERSION` and write a new golden file
+    // (`cargo test write_golden_index_file -- --ignored`).
+    assert_eq!(golden_index().to_bytes(), GOLDEN, "the saved index changed: bump the format version");
     let res = index
         .add(&[Some("the city council approved the new budget on Monday after a debate that lasted six hours")], None, &Keep::Longest, None)
         .unwrap();
     assert_eq!(res.cluster, vec![0]);
-    assert_eq!(index.to_bytes()[..12], bytes[..12]);
+}
+
+#[test]
+fn version_1_files_are_refused() {
+    let v1 = include_bytes!("../../tests/fixtures/dedup_index_v1.ncdedup");
+    match DedupIndex::from_bytes(v1) {
+        Err(Error::InvalidFile { message }) => assert!(message.contains("version 1") && message.contains("rebuild the index"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Writes the golden file (run by hand after a format change and a version bump).
+#[test]
+#[ignore = "writes tests/fixtures; run by hand after bumping the format version"]
+fn write_golden_index_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/dedup_index_v{}.ncdedup", index::VERSION));
+    golden_index().save(path).unwrap();
 }
 
 #[test]
@@ -207,4 +240,72 @@ fn short_ledes_behind_agency_prefixes() {
     let res = dedup(&texts, &Options::default(), &Keep::Longest, None).unwrap();
     assert_eq!(res.cluster, vec![0, 0, 0, 3]);
     assert!(res.links.iter().all(|l| l.kind == LinkKind::Contained && l.a == 0));
+}
+
+#[test]
+fn a_text_that_ends_a_longer_one() {
+    // A release of 150 words that a page of 400 words ends with, after 250 words of its own:
+    // Jaccard about 0.37 and a different opening, but all of it is in the page. The suffix
+    // sketches find it; without containment it stays apart.
+    let mut state = 77u64;
+    let mut word = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        format!("w{}", shingle::mix64(state) % 5000)
+    };
+    let release: Vec<String> = (0..150).map(|_| word()).collect();
+    let lead: Vec<String> = (0..250).map(|_| word()).collect();
+    let page = format!("{} {}", lead.join(" "), release.join(" "));
+    let other = (0..300).map(|_| word()).collect::<Vec<_>>().join(" ");
+    let texts = [Some(release.join(" ")), Some(page), Some(other)];
+    let res = dedup(&texts, &Options::default(), &Keep::Longest, Some(2)).unwrap();
+    assert_eq!(res.cluster, vec![1, 1, 2]);
+    assert_eq!(res.links.len(), 1);
+    assert_eq!((res.links[0].kind, res.links[0].similarity), (LinkKind::Contained, 1.0));
+    let apart = dedup(&texts, &Options { containment: false, ..Options::default() }, &Keep::Longest, None).unwrap();
+    assert_eq!(apart.cluster, vec![0, 1, 2]);
+}
+
+#[test]
+fn level_counts() {
+    for len in 0..2000u32 {
+        let prefix = if len == 1 { 1 } else { PREFIX_LEVELS.iter().filter(|&&g| g < len as usize).count() };
+        assert_eq!(levels_of(len), prefix, "{len}");
+        assert_eq!(suffix_levels_of(len), SUFFIX_LEVELS.iter().filter(|&&g| g < len as usize).count(), "{len}");
+    }
+}
+
+#[test]
+fn any_split_into_chunks_gives_the_same_result() {
+    let (texts, _) = corpus(150);
+    let whole = dedup(&texts, &Options::default(), &Keep::Longest, Some(2)).unwrap();
+    assert!(whole.links.len() > 100);
+    for size in [1, 7, 64, 10_000] {
+        let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+        for chunk in texts.chunks(size) {
+            job.prep(chunk, Some(2)).unwrap();
+        }
+        job.candidates(Some(1)).unwrap();
+        let need = job.needed().to_vec();
+        assert!(!need.is_empty() && need.len() < texts.len());
+        for chunk in need.chunks(size) {
+            let picked: Vec<Option<&str>> = chunk.iter().map(|&i| texts[i as usize].as_deref()).collect();
+            job.sets(&picked, None).unwrap();
+        }
+        assert_eq!(job.finish(&Keep::Longest, Some(3)).unwrap(), whole, "chunks of {size}");
+    }
+    // A new index fed in chunks answers as the one-off call does.
+    let mut index = DedupIndex::new(Options::default()).unwrap();
+    let mut job = index.job(texts.len()).unwrap();
+    for chunk in texts.chunks(13) {
+        job.prep(chunk, None).unwrap();
+    }
+    assert_eq!(index.finish(job, None, &Keep::Longest, None).unwrap(), whole);
+    // A one-off job is not finished by an index, nor an index's by itself.
+    let other = DedupIndex::new(Options { threshold: 0.9, ..Options::default() }).unwrap();
+    let mut job = other.job(1).unwrap();
+    job.prep(&[Some("a b c")], None).unwrap();
+    assert!(index.finish(job, None, &Keep::First, None).is_err(), "options differ");
+    let mut job = index.job(1).unwrap();
+    job.prep(&[Some("a b c")], None).unwrap();
+    assert!(job.candidates(None).is_err());
 }

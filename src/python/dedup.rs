@@ -7,78 +7,225 @@ use std::sync::Mutex;
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
-/// A batch of texts borrowed from Python without copying: the UTF-8 buffers that CPython keeps
-/// inside each `str` (read-only, alive as long as the `str`, which `_keep` holds).
-pub(super) struct Borrowed<'py> {
-    _keep: Vec<Bound<'py, PyAny>>,
-    /// Or the Arrow arrays the texts were read from.
-    _arrow: Option<super::arrow::ArrowTexts>,
+/// A batch of texts held as the caller's Python objects (`None` for a missing text). Their
+/// text is copied out a chunk at a time: CPython keeps a `str` as Latin-1, UCS-2 or UCS-4, and
+/// asking it for UTF-8 in place would cache a UTF-8 copy inside every non-ASCII `str` for the
+/// rest of its life, as much memory again as the text. A chunk is copied as UCS-4 (a widening
+/// copy, fast, with the GIL) and turned into UTF-8 by the worker threads.
+///
+/// Arrow input (see `super::arrow`) is already UTF-8: its values are borrowed from the arrays,
+/// with nothing to copy.
+pub(super) struct Batch<'py> {
+    items: Vec<Option<Bound<'py, PyString>>>,
+    arrow: Option<super::arrow::ArrowTexts>,
 }
 
-/// The borrowed texts as plain pointers, so they can cross into the GIL-free work.
-pub(super) struct RawTexts(Vec<Option<(usize, usize)>>);
+/// A chunk is filled until it holds this many characters, or this many texts.
+const CHUNK_CHARS: usize = 1 << 20;
+const CHUNK_TEXTS: usize = 2048;
 
-impl RawTexts {
-    /// The texts as `&str`.
-    pub(super) fn texts(&self) -> Vec<Option<&str>> {
-        self.0
-            .iter()
-            .map(|t| {
-                t.map(|(p, n)| {
-                    // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str`, or a value
-                    // of an Arrow array checked to be UTF-8 (held by `Borrowed` for the whole
-                    // call); CPython guarantees a `str`'s buffer is valid UTF-8.
-                    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
-                })
-            })
-            .collect()
+/// The UCS-4 copies of a chunk's texts, one after another, and each text's batch position and
+/// range in them (`None`: a missing text).
+struct Chunk {
+    ucs4: Vec<u32>,
+    texts: Vec<(usize, Option<(usize, usize)>)>,
+}
+
+impl Chunk {
+    /// The texts as UTF-8, on the worker threads; `Err(position)` names a text holding a lone
+    /// surrogate (a `str` may; UTF-8 has no form for one).
+    fn utf8(&self, threads: Option<usize>) -> Result<Result<Vec<Option<String>>, usize>, crate::error::Error> {
+        let converted = crate::parallel::map(&self.texts, threads, |&(at, span)| match span {
+            None => Ok(None),
+            Some((start, len)) => ucs4_to_utf8(&self.ucs4[start..start + len]).map(Some).ok_or(at),
+        })?;
+        Ok(converted.into_iter().collect())
     }
 }
 
-/// Like `extract_batch`, but `str` items are borrowed, not copied (half the memory, no copy);
-/// so are the values of an Arrow array.
-pub(super) fn borrow_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Borrowed<'py>, RawTexts)> {
-    if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
-        // The same message as the other batch functions.
-        extract_batch(texts)?;
-    }
-    if let Some(a) = super::arrow::arrow_texts(texts)? {
-        let raw = RawTexts(a.raw.clone());
-        return Ok((Borrowed { _keep: Vec::new(), _arrow: Some(a) }, raw));
-    }
-    let Ok(iter) = texts.try_iter() else {
-        // Not iterable: the shared conversion raises the documented TypeError.
-        extract_batch(texts)?;
-        return Err(PyTypeError::new_err("texts must be an iterable of str"));
-    };
-    let mut keep = Vec::with_capacity(texts.len().unwrap_or(0));
-    let mut raw = Vec::with_capacity(keep.capacity());
-    for (i, item) in iter.enumerate() {
-        let item = item?;
-        if item.is_instance_of::<PyString>() {
-            let mut size: pyo3::ffi::Py_ssize_t = 0;
-            // SAFETY: `item` is a live `str` and we hold the GIL.
-            let ptr = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(item.as_ptr(), &mut size) };
-            if ptr.is_null() {
-                // A lone surrogate: the shared conversion gives the documented error.
-                let err = PyErr::fetch(texts.py());
-                extract_text(&item, Some(i))?;
-                return Err(err);
-            }
-            raw.push(Some((ptr as usize, usize::try_from(size).unwrap_or(0))));
+/// UTF-8 of UCS-4 code points: runs of eight ASCII ones narrowed at once, others encoded one
+/// by one; `None` for a surrogate.
+fn ucs4_to_utf8(chars: &[u32]) -> Option<String> {
+    let mut out: Vec<u8> = Vec::with_capacity(chars.len() + chars.len() / 4 + 4);
+    let mut runs = chars.chunks_exact(8);
+    for run in &mut runs {
+        if run.iter().fold(0, |m, &c| m | c) < 0x80 {
+            out.extend(run.iter().map(|&c| c as u8));
         } else {
-            // None, NaN and friends are empty; anything else raises TypeError naming the index.
-            extract_text(&item, Some(i))?;
-            raw.push(None);
+            push_chars(run, &mut out)?;
         }
-        keep.push(item);
     }
-    Ok((Borrowed { _keep: keep, _arrow: None }, RawTexts(raw)))
+    push_chars(runs.remainder(), &mut out)?;
+    String::from_utf8(out).ok()
 }
+
+fn push_chars(chars: &[u32], out: &mut Vec<u8>) -> Option<()> {
+    let mut buf = [0u8; 4];
+    for &c in chars {
+        if c < 0x80 {
+            out.push(c as u8);
+        } else {
+            out.extend_from_slice(char::from_u32(c)?.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    Some(())
+}
+
+impl<'py> Batch<'py> {
+    /// Takes the items of `texts` (any iterable; a single `str` or `bytes` is refused), checking
+    /// each: `str` is kept, None and NaN-likes are missing, anything else raises TypeError
+    /// naming its index.
+    pub(super) fn collect(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if texts.is_instance_of::<PyString>() || texts.is_instance_of::<PyBytes>() {
+            // The same message as the other batch functions.
+            extract_batch(texts)?;
+        }
+        if let Some(arrow) = super::arrow::arrow_texts(texts)? {
+            return Ok(Self { items: Vec::new(), arrow: Some(arrow) });
+        }
+        let Ok(iter) = texts.try_iter() else {
+            // Not iterable: the shared conversion raises the documented TypeError.
+            extract_batch(texts)?;
+            return Err(PyTypeError::new_err("texts must be an iterable of str"));
+        };
+        let mut items = Vec::with_capacity(texts.len().unwrap_or(0));
+        for (i, item) in iter.enumerate() {
+            let item = item?;
+            match item.cast_into::<PyString>() {
+                Ok(s) => items.push(Some(s)),
+                Err(e) => {
+                    // None, NaN and friends are empty; anything else raises TypeError.
+                    extract_text(&e.into_inner(), Some(i))?;
+                    items.push(None);
+                }
+            }
+        }
+        Ok(Self { items, arrow: None })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.arrow.as_ref().map_or(self.items.len(), |a| a.raw.len())
+    }
+
+    /// Copies the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the chunk
+    /// is full, and moves `at` past them (at least one when any is left).
+    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk> {
+        let mut chunk = Chunk { ucs4: Vec::with_capacity(CHUNK_CHARS + (1 << 16)), texts: Vec::new() };
+        while *at < count && chunk.texts.len() < CHUNK_TEXTS && chunk.ucs4.len() < CHUNK_CHARS {
+            let i = pos(*at);
+            let span = match &self.items[i] {
+                None => None,
+                Some(s) => {
+                    // SAFETY: `s` is a live `str` and we hold the GIL.
+                    let len = unsafe { pyo3::ffi::PyUnicode_GetLength(s.as_ptr()) };
+                    let len = usize::try_from(len).map_err(|_| PyErr::fetch(s.py()))?;
+                    let start = chunk.ucs4.len();
+                    chunk.ucs4.reserve(len);
+                    // SAFETY: the buffer has room for `len` code points past `start`; CPython
+                    // writes exactly the string's `len` code points there (no NUL: copy_null 0)
+                    // or fails, and the length is only raised when it succeeded.
+                    let done = unsafe {
+                        pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), chunk.ucs4.as_mut_ptr().add(start), len as pyo3::ffi::Py_ssize_t, 0)
+                    };
+                    if done.is_null() {
+                        return Err(PyErr::fetch(s.py()));
+                    }
+                    // SAFETY: the `len` code points after `start` were just written.
+                    unsafe { chunk.ucs4.set_len(start + len) };
+                    Some((start, len))
+                }
+            };
+            chunk.texts.push((i, span));
+            *at += 1;
+        }
+        Ok(chunk)
+    }
+
+    /// Runs `step` on the texts at positions `pos(0)`, …, `pos(count - 1)`, a chunk at a time,
+    /// in order. Each chunk is turned into UTF-8 and stepped on a helper thread while this one,
+    /// holding the GIL, copies the next chunk; it waits for the step without the GIL.
+    fn pipeline(
+        &self,
+        py: Python<'_>,
+        count: usize,
+        pos: impl Fn(usize) -> usize,
+        threads: Option<usize>,
+        mut step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send,
+    ) -> PyResult<()> {
+        if let Some(arrow) = &self.arrow {
+            let all = arrow.texts();
+            for start in (0..count).step_by(CHUNK_TEXTS) {
+                let refs: Vec<Option<&str>> = (start..count.min(start + CHUNK_TEXTS)).map(|k| all[pos(k)]).collect();
+                py.detach(|| step(&refs)).map_err(to_pyerr)?;
+            }
+            return Ok(());
+        }
+        let mut at = 0;
+        let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at)).transpose()?;
+        while let Some(chunk) = next.take() {
+            let step = &mut step;
+            let (done, copied) = std::thread::scope(|s| {
+                let worker = s.spawn(move || -> Result<Option<usize>, crate::error::Error> {
+                    let texts = match chunk.utf8(threads)? {
+                        Ok(texts) => texts,
+                        Err(bad) => return Ok(Some(bad)),
+                    };
+                    let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
+                    step(&refs)?;
+                    Ok(None)
+                });
+                let copied = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
+                (py.detach(|| worker.join()), copied)
+            });
+            match done {
+                Ok(Ok(None)) => {}
+                Ok(Ok(Some(bad))) => {
+                    // A lone surrogate: the shared conversion gives the documented error.
+                    let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
+                    return Err(match item.map(|item| extract_text(&item, Some(bad))) {
+                        Some(Err(e)) => e,
+                        _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
+                    });
+                }
+                Ok(Err(e)) => return Err(to_pyerr(e)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            next = copied?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` once, without the GIL, on every text of the batch as UTF-8 (the distributed
+    /// stages need a whole partition at once): Arrow values are borrowed, `str` items copied.
+    pub(super) fn with_all<R: Send>(
+        &self,
+        py: Python<'_>,
+        threads: Option<usize>,
+        f: impl FnOnce(&[Option<&str>]) -> Result<R, crate::error::Error> + Send,
+    ) -> PyResult<R> {
+        if let Some(arrow) = &self.arrow {
+            let all = arrow.texts();
+            return py.detach(|| f(&all)).map_err(to_pyerr);
+        }
+        let mut owned: Vec<Option<String>> = Vec::with_capacity(self.len());
+        self.for_each_chunk(py, threads, |texts| {
+            owned.extend(texts.iter().map(|t| t.map(str::to_owned)));
+            Ok(())
+        })?;
+        let refs: Vec<Option<&str>> = owned.iter().map(Option::as_deref).collect();
+        py.detach(|| f(&refs)).map_err(to_pyerr)
+    }
+
+    /// [`Batch::pipeline`] over the whole batch.
+    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
+        self.pipeline(py, self.len(), |k| k, threads, step)
+    }
+}
+
 use crate::dedup::{self as core, shingle::Unit, Keep, Options};
 
 /// `keep`: "longest", "first", or one priority value per text.
@@ -224,8 +371,16 @@ fn dedup(
     let opts = options(threshold, num_perm, ngram, unit, containment, seed)?;
     let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let res = py.detach(|| core::dedup(&raw.texts(), &opts, &keep.as_keep(), threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let n = batch.len();
+    keep.as_keep().check(n).map_err(to_pyerr)?;
+    let mut job = core::Job::new(&opts, n).map_err(to_pyerr)?;
+    batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
+    py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
+    // Only the texts in candidate pairs are read again, for their shingle sets.
+    let need: Vec<u32> = job.needed().to_vec();
+    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts| job.sets(texts, threads))?;
+    let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
 
@@ -242,9 +397,13 @@ fn minhash<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let opts = options(0.8, num_perm, ngram, unit, false, seed)?;
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let n = raw.0.len();
-    let flat = py.detach(|| core::minhash(&raw.texts(), &opts, threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let n = batch.len();
+    let mut flat = Vec::with_capacity(n * num_perm);
+    batch.for_each_chunk(py, threads, |texts| {
+        flat.extend(core::minhash(texts, &opts, threads)?);
+        Ok(())
+    })?;
     PyArray1::from_vec(py, flat).reshape([n, num_perm])
 }
 
@@ -252,8 +411,10 @@ fn minhash<'py>(
 #[pyo3(signature = (texts, *, min_words = 4, num_threads = None))]
 fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<PyLineDups> {
     let threads = extract_threads(num_threads)?;
-    let (_held, raw) = borrow_batch(texts)?;
-    let dups = py.detach(|| core::repeated_lines(&raw.texts(), min_words, threads)).map_err(to_pyerr)?;
+    let batch = Batch::collect(texts)?;
+    let mut lines = core::RepeatedLines::new(min_words);
+    batch.for_each_chunk(py, threads, |texts| lines.add(texts, threads))?;
+    let dups = lines.finish();
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
 }
@@ -283,6 +444,12 @@ fn extract_ids(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Option<Vec<
     Ok(Some(out))
 }
 
+impl PyDedupIndex {
+    fn lock(&self) -> std::sync::MutexGuard<'_, core::DedupIndex> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[pymethods]
 impl PyDedupIndex {
     #[new]
@@ -303,12 +470,17 @@ impl PyDedupIndex {
     ) -> PyResult<PyDedupResult> {
         let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
         let threads = extract_threads(num_threads)?;
-        let (_held, raw) = borrow_batch(texts)?;
-        let ids = extract_ids(ids, raw.0.len())?;
+        let batch = Batch::collect(texts)?;
+        let n = batch.len();
+        let ids = extract_ids(ids, n)?;
+        keep.as_keep().check(n).map_err(to_pyerr)?;
+        // The texts are read without the index; it is locked (without the GIL) to finish.
+        let mut job = py.detach(|| self.lock().job(n)).map_err(to_pyerr)?;
+        batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
         let (res, cluster_ids) = py
             .detach(|| {
-                let mut index = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                let res = index.add(&raw.texts(), ids, &keep.as_keep(), threads)?;
+                let mut index = self.lock();
+                let res = index.finish(job, ids, &keep.as_keep(), threads)?;
                 let cluster_ids: Vec<String> = res.cluster.iter().map(|&c| index.ids()[c].clone()).collect();
                 Ok((res, cluster_ids))
             })
@@ -317,7 +489,7 @@ impl PyDedupIndex {
     }
 
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(|| self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).save(&path)).map_err(to_pyerr)
+        py.detach(|| self.lock().save(&path)).map_err(to_pyerr)
     }
 
     #[staticmethod]
@@ -329,20 +501,20 @@ impl PyDedupIndex {
     /// The ids of every text added, in order.
     #[getter]
     fn ids(&self) -> Vec<String> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).ids().to_vec()
+        self.lock().ids().to_vec()
     }
 
     #[getter]
     fn threshold(&self) -> f64 {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).options().threshold
+        self.lock().options().threshold
     }
 
     fn __len__(&self) -> usize {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.lock().len()
     }
 
     fn __repr__(&self) -> String {
-        let index = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let index = self.lock();
         format!("DedupIndex(threshold={}, texts={})", index.options().threshold, index.len())
     }
 }
