@@ -130,39 +130,67 @@ THREAD_TEXTS = [
 ]
 
 
+def run_at_once(work, timeout: float) -> None:
+    """Runs work(k) for k in 0..7 on 8 threads released together; fails when one raises or is
+    still running after `timeout` seconds."""
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def run(k: int) -> None:
+        try:
+            barrier.wait()
+            work(k)
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert not errors, errors[0]
+
+
 def test_calls_from_many_python_threads_at_once_agree():
     expected = [None if t is None else page_summary(newsclean.segment(t)) for t in THREAD_TEXTS]
     bodies = newsclean.clean_batch(THREAD_TEXTS, num_threads=1)
     custom = newsclean.Segmenter(phrases=["first comment"])
     custom_bodies = custom.clean_batch(THREAD_TEXTS, num_threads=1)
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
 
     def work(k: int) -> None:
-        try:
-            barrier.wait()
-            for round_ in range(10):
-                n = 1 + (k + round_) % 3
-                assert newsclean.clean_batch(THREAD_TEXTS, num_threads=n) == bodies
-                pages = newsclean.segment_batch(THREAD_TEXTS, num_threads=n)
-                got = [None if t is None else page_summary(p) for t, p in zip(THREAD_TEXTS, pages)]
-                assert got == expected
-                assert [newsclean.clean(t) for t in THREAD_TEXTS] == bodies
-                assert custom.clean_batch(THREAD_TEXTS, num_threads=n) == custom_bodies
-        except BaseException as e:  # reported below
-            errors.append(e)
+        for round_ in range(10):
+            n = 1 + (k + round_) % 3
+            assert newsclean.clean_batch(THREAD_TEXTS, num_threads=n) == bodies
+            pages = newsclean.segment_batch(THREAD_TEXTS, num_threads=n)
+            got = [None if t is None else page_summary(p) for t, p in zip(THREAD_TEXTS, pages)]
+            assert got == expected
+            assert [newsclean.clean(t) for t in THREAD_TEXTS] == bodies
+            assert custom.clean_batch(THREAD_TEXTS, num_threads=n) == custom_bodies
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    assert not errors, errors[0]
+    run_at_once(work, timeout=300)
 
 
 def _child_bodies(texts):
     return newsclean.clean_batch(texts, num_threads=2)
+
+
+@contextlib.contextmanager
+def running_meanwhile(call):
+    """Calls call() over and over on another thread while the block runs."""
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            call()
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -172,23 +200,12 @@ def test_fork_while_another_thread_runs_batches():
     # inherit a busy pool (or a held lock) and hang.
     texts = [t for t in THREAD_TEXTS if t is not None] * 20
     expected = newsclean.clean_batch(texts, num_threads=2)
-    stop = threading.Event()
-
-    def busy() -> None:
-        while not stop.is_set():
-            newsclean.clean_batch(texts, num_threads=2)
-
-    worker = threading.Thread(target=busy)
-    worker.start()
-    try:
+    with running_meanwhile(lambda: newsclean.clean_batch(texts, num_threads=2)):
         ctx = multiprocessing.get_context("fork")
         for _ in range(3):
             with ctx.Pool(2) as pool:
                 results = [pool.apply_async(_child_bodies, (texts,)) for _ in range(2)]
                 assert all(r.get(timeout=60) == expected for r in results)
-    finally:
-        stop.set()
-        worker.join()
 
 
 # --------------------------------------------------------------------------- the command line
@@ -430,28 +447,16 @@ def new_entry_points() -> dict:
 def test_new_entry_points_from_many_python_threads_at_once():
     expected = new_entry_points()
     assert expected["streamed"] == expected["teasers"] == expected["arrow_teasers"]
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
     shared = newsclean.TeaserCatalogue(num_threads=2)
 
     def work(k: int) -> None:
-        try:
-            barrier.wait()
-            # One catalogue fed from every thread at once: batches with distinct ids.
-            shared.add(NEW_TEXTS, ids=[f"t{k}-{i}" for i in range(len(NEW_TEXTS))])
-            repr(shared)
-            for _ in range(3):
-                assert new_entry_points() == expected
-        except BaseException as e:  # reported below
-            errors.append(e)
+        # One catalogue fed from every thread at once: batches with distinct ids.
+        shared.add(NEW_TEXTS, ids=[f"t{k}-{i}" for i in range(len(NEW_TEXTS))])
+        repr(shared)
+        for _ in range(3):
+            assert new_entry_points() == expected
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    assert not errors, errors[0]
+    run_at_once(work, timeout=600)
     # The shared catalogue saw every batch once, whatever the order they came in.
     assert shared.pages_added == 8 * len(NEW_TEXTS)
     for k in range(8):
@@ -473,20 +478,13 @@ def _child_new_entry_points(_):
 @pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
 def test_fork_after_and_during_the_new_entry_points():
     expected = new_entry_points()  # the parent has used every pool and path
-    stop = threading.Event()
 
     def busy() -> None:
-        while not stop.is_set():
-            newsclean.teasers(NEW_TEXTS, num_threads=2)
-            newsclean.clean_batch(pa.array(NEW_TEXTS), num_threads=2)
+        newsclean.teasers(NEW_TEXTS, num_threads=2)
+        newsclean.clean_batch(pa.array(NEW_TEXTS), num_threads=2)
 
-    worker = threading.Thread(target=busy)
-    worker.start()
-    try:
+    with running_meanwhile(busy):
         ctx = multiprocessing.get_context("fork")
         for _ in range(2):
             with ctx.Pool(2) as pool:
                 assert pool.map_async(_child_new_entry_points, range(2)).get(timeout=120) == [expected, expected]
-    finally:
-        stop.set()
-        worker.join()
