@@ -135,10 +135,10 @@ def test_pandas_columns_that_are_not_arrow_still_work():
 @pytest.mark.parametrize(
     ("arr", "match"),
     [
-        (pa.array([1, 2]), 'format "l", not strings'),
-        (pa.array(["a", "b", "a"]).dictionary_encode(), "dictionary-encoded"),
-        (pa.array([b"x"]), 'format "z", not strings'),
-        (pa.table({"text": ["a"]}), 'format "\\+s", not strings'),
+        (pa.array([1, 2]), 'of type int64 \\(format "l"\\), not strings'),
+        (pa.array(["a", "b", "a"]).dictionary_encode(), 'dictionary-encoded \\(indices of int32 \\(format "i"\\)\\)'),
+        (pa.array([b"x"]), 'of type binary \\(format "z"\\), not strings'),
+        (pa.table({"text": ["a"]}), 'of type struct \\(format "\\+s"\\), not strings'),
     ],
 )
 def test_arrow_of_other_types_is_a_type_error(arr, match):
