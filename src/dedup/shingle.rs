@@ -220,7 +220,7 @@ fn block_bits_swar(block: &[u8; 64]) -> (u64, u64) {
 }
 
 /// [`word_hash_bytes`] of the lower-cased ASCII word `bytes[start..end]`, read in place.
-#[inline]
+#[inline(always)]
 fn ascii_word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len <= 8 {
