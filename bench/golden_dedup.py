@@ -4,15 +4,17 @@
     python3 bench/golden_dedup.py --out /tmp/golden_dedup_main.txt         # on main
     python3 bench/golden_dedup.py --check /tmp/golden_dedup_main.txt       # on the branch
 
-Dumps, for crawl_dev (../shared/data/crawl_dev/pages.jsonl) and a generated crawl
+Dumps, for crawl_dev (../shared/data/crawl_dev/pages.jsonl), a generated crawl
 (../shared/tools/make_crawl.py --scale N, cached in --cache; it holds no duplicates) and a
-planted set (its first 5000 pages and edited copies of a fifth of them): `newsclean.dedup`'s cluster,
-keep, similarity (as the float32 bit patterns, so "equal" means exactly equal) and pairs,
-with default options, on 1 and 2 threads and in reversed input order; on crawl_dev and the planted set also with
-`containment=False`, `keep="first"`, `unit="char"` and `threshold=0.6`; `minhash()` signatures
-(default and num_perm=64, seed=3); a `DedupIndex` fed in three batches, and the bytes of its
-saved file. Each section is written as a line with its name and the sha256 of its content
-(the content itself is large), so two dumps can be compared with `diff` or `--check`.
+planted set (its first 5000 pages and edited copies of a fifth of them): `newsclean.dedup`'s
+cluster, keep, similarity (as float32 bit patterns, so "equal" means exactly equal) and
+pairs, with default options, on 1 and 2 threads and in reversed input order; on crawl_dev and
+the planted set also with `containment=False`, `keep="first"`, `unit="char"`,
+`threshold=0.6`, `num_perm=100` (level sketches of 32 bins, which do not divide 100) and
+`num_perm=20, ngram=3`; `minhash()` signatures (default, and num_perm=64 with seed=3); a
+`DedupIndex` fed in three batches, and the bytes of its saved file. Each section is a line
+with its name and the sha256 of its content (the content itself is large), so two dumps can
+be compared with `diff` or `--check`.
 Exits with status 1 when `--check` finds a difference, 2 when ../shared is absent.
 """
 from __future__ import annotations
@@ -117,7 +119,8 @@ def sections(name: str, texts: list[str], full: bool) -> list[tuple[str, str, st
                                                                np.asarray(rev.similarity, dtype=np.float32)[::-1].view(np.uint32)), summary(rev)))
     if full:
         for label, kw in [("containment=False", {"containment": False}), ("keep=first", {"keep": "first"}),
-                          ("unit=char", {"unit": "char"}), ("threshold=0.6", {"threshold": 0.6})]:
+                          ("unit=char", {"unit": "char"}), ("threshold=0.6", {"threshold": 0.6}),
+                          ("num_perm=100", {"num_perm": 100}), ("num_perm=20 ngram=3", {"num_perm": 20, "ngram": 3})]:
             r = newsclean.dedup(texts, num_threads=2, **kw)
             out.append((f"{name} dedup {label}", digest(*result_parts(r)), summary(r)))
     sig = newsclean.minhash(texts, num_threads=2)
