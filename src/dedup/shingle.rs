@@ -511,6 +511,7 @@ struct Shingler {
 }
 
 impl Shingler {
+    /// For `n <= 64`.
     fn new(n: usize, capacity: usize) -> Self {
         let n = n.clamp(1, 64);
         let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(SHINGLE_BASE));
@@ -554,6 +555,11 @@ impl Words for Shingler {
 #[must_use]
 pub fn text_shingles(text: &str, unit: Unit, n: usize) -> (u64, Vec<u64>) {
     match unit {
+        Unit::Word if n > 64 => {
+            // Longer than the ring (options allow at most 64): from the list of words.
+            let words = word_hashes(text);
+            (words_hash(&words), word_shingles(&words, n))
+        }
         Unit::Word => {
             let mut out = Shingler::new(n, text.len() / 5 + 1);
             scan_words(text, &mut out, &mut Vec::new());
@@ -802,7 +808,7 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ");
             let words = word_hashes(&text);
-            for n in [1, 2, 3, 5, 7, 63, 64] {
+            for n in [1, 2, 3, 5, 7, 63, 64, 65] {
                 assert_eq!(text_shingles(&text, Unit::Word, n), (words_hash(&words), super::word_shingles(&words, n)), "n {n}: {text:?}");
             }
         }
