@@ -49,6 +49,27 @@ jusText (``justext_clean``)
     the HTML cleaner jusText imports into the separate ``lxml_html_clean`` package).
     ``justext_available()`` says whether it imports, ``justext_missing_reason()`` why not.
 
+datatrove's own filters (``datatrove_c4``, ``datatrove_gopher``)
+    The filters of Hugging Face's datatrove library, called as a datatrove pipeline step
+    calls them (``filter(Document)``), for the speed benchmark only:
+
+    * ``datatrove_c4(text, page_rules=False)``: ``C4QualityFilter`` in its line mode
+      (``split_paragraph=True``: one line per ``"\n"``) with its line rules at their defaults
+      (terminal punctuation, at least 3 words, no word over 1,000 characters, citation
+      removal, "javascript" and the policy phrases). ``page_rules=False`` turns off its
+      page-level rules (at least 5 sentences, counted with spaCy's sentencizer on every kept
+      line; "lorem ipsum"; a curly bracket), as the minimal filter above does by default;
+      ``page_rules=True`` is the filter with all its defaults. Returns the kept text ("" for
+      a dropped page).
+    * ``datatrove_gopher(text)``: ``GopherQualityFilter`` with its defaults (word counts,
+      word lengths, symbol, bullet, ellipsis and stop-word rules, words from spaCy's
+      tokenizer). A document-level filter: it keeps or drops the whole page (returns a bool),
+      it does not clean lines.
+
+    Both need ``pip install datatrove spacy`` (spaCy's blank English pipeline, no model
+    download). ``datatrove_available()`` says whether they import,
+    ``datatrove_missing_reason()`` why not.
+
 Run this file to see both baselines on the seed pages::
 
     python3 bench/baselines.py
@@ -58,10 +79,16 @@ from __future__ import annotations
 import functools
 import html
 import re
+import sys
+from pathlib import Path
 
 __all__ = [
     "c4_keep",
     "c4_filter",
+    "datatrove_available",
+    "datatrove_c4",
+    "datatrove_gopher",
+    "datatrove_missing_reason",
     "guess_language",
     "justext_available",
     "justext_missing_reason",
@@ -307,6 +334,72 @@ def justext_keep(text: str, lang: str | None = "en",
     """One keep/drop decision per line of ``text.split("\\n")``, or None when jusText's
     paragraphs do not map one-to-one onto the non-blank lines (then derive labels from the body)."""
     return justext_result(text, lang, stoplist)[1]
+
+
+# ----------------------------------------------------------------------------- datatrove
+
+_DATATROVE_ERROR: str | None = None
+
+
+def _stdlib_profile() -> None:
+    """Loads the standard library's ``profile`` module, which spaCy imports (via cProfile):
+    run as ``python3 bench/...``, this folder is first on ``sys.path`` and its ``profile.py``
+    (the site-profile benchmark) would be imported instead."""
+    if "profile" in sys.modules:
+        return
+    import importlib.util  # noqa: PLC0415
+    import sysconfig  # noqa: PLC0415
+
+    path = Path(sysconfig.get_paths()["stdlib"]) / "profile.py"
+    spec = importlib.util.spec_from_file_location("profile", path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["profile"] = module
+    spec.loader.exec_module(module)
+
+
+@functools.lru_cache(maxsize=None)
+def _datatrove_filters():
+    """(C4 line rules only, C4 with every default, Gopher), or None when datatrove is missing."""
+    global _DATATROVE_ERROR
+    _stdlib_profile()
+    try:
+        import spacy  # noqa: F401, PLC0415 - datatrove's English tokenizer needs it
+        from datatrove.data import Document  # noqa: PLC0415 - optional dependency
+        from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter  # noqa: PLC0415
+    except ImportError as e:
+        _DATATROVE_ERROR = (f"datatrove is not usable ({e}); install it with "
+                            f"`pip install datatrove spacy`")
+        return None
+    line_rules = C4QualityFilter(min_num_sentences=-1, filter_lorem_ipsum=False,
+                                 filter_curly_bracket=False)
+    return Document, line_rules, C4QualityFilter(), GopherQualityFilter()
+
+
+def datatrove_available() -> bool:
+    """True when datatrove's filters (and spaCy, which they tokenize with) import."""
+    return _datatrove_filters() is not None
+
+
+def datatrove_missing_reason() -> str | None:
+    """Why datatrove's filters cannot be used (with the install command), or None."""
+    _datatrove_filters()
+    return _DATATROVE_ERROR
+
+
+def datatrove_c4(text: str, page_rules: bool = False) -> str:
+    """The text datatrove's ``C4QualityFilter`` keeps of ``text`` ("" when it drops the page)."""
+    document, line_rules, full, _gopher = _datatrove_filters()
+    doc = document(text=text, id="")
+    kept = (full if page_rules else line_rules).filter(doc)
+    return doc.text if kept is True else ""
+
+
+def datatrove_gopher(text: str) -> bool:
+    """Whether datatrove's ``GopherQualityFilter`` (defaults) keeps the page."""
+    document, _line_rules, _full, gopher = _datatrove_filters()
+    return gopher.filter(document(text=text, id="")) is True
 
 
 # ----------------------------------------------------------------------------- demo

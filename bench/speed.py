@@ -9,18 +9,29 @@ text. Each system cleans the whole corpus in one call per timed run:
   ``newsclean.clean_batch`` on the first thread count, for reference;
 * the C4 line filter, plain Python, one page after another (``baselines.c4_filter``);
 * jusText with each line wrapped in ``<p>`` (``baselines.justext_clean``); the stoplist of each
-  page is chosen before timing starts (guessed from the text where the record has no language).
+  page is chosen before timing starts (guessed from the text where the record has no language);
+* datatrove's own ``C4QualityFilter`` in line mode with its line rules and its page-level rules
+  off (``baselines.datatrove_c4``), one ``filter(Document)`` call per page as a datatrove
+  pipeline step makes them; with ``--datatrove all`` also ``C4QualityFilter`` with every
+  default (page rules on: sentences counted with spaCy) and ``GopherQualityFilter`` with its
+  defaults (a page-level keep/drop filter, not a line cleaner), timed ``--repeat-slow`` times.
+  They need ``pip install datatrove spacy``; without them the rows are skipped and the script
+  says so.
 
 Every timed run consumes its output (the length of every body, and the line list of every
 page), so lazily produced results are paid for inside the timing. Each system gets one
 untimed warm-up run (on the first 50 pages for jusText), then ``--repeat`` timed runs
 (default 5) for newsclean and the C4 filter and ``--repeat-slow`` runs (default 3) for
-jusText; ``time.perf_counter`` wall time, the median is reported. MB are 10^6 bytes of UTF-8
+jusText; ``time.perf_counter`` wall time, the median is reported. The runs are made in
+rounds, one run of every system a round, so that a change in the machine's load during the
+benchmark (a shared machine) falls on every system alike. MB are 10^6 bytes of UTF-8
 input; "MB/s per core" divides by the threads a system may use (1 for the Python baselines).
 A run is flagged when the machine's 1-minute load average is >= 1 before timing starts.
 
 Targets from the issue, for ``segment_batch`` on 2 threads: >= 10x the C4 filter and >= 100x
-jusText in throughput. A CPU with fewer than 2 usable cores is reported as a warning.
+jusText in throughput; the verdicts are printed against each C4 peer separately (the minimal
+plain-Python filter, and datatrove's). A second table gives every newsclean row's speed-up over
+every peer. A CPU with fewer than 2 usable cores is reported as a warning.
 
 Run from the repository root (newsclean must be importable, built in release mode:
 ``maturin develop --release`` or ``pip install -e .``)::
@@ -28,6 +39,7 @@ Run from the repository root (newsclean must be importable, built in release mod
     python3 bench/speed.py
     python3 bench/speed.py --repeat 9 --repeat-slow 2 --json speed.json
     python3 bench/speed.py --datasets aeb,l3s --threads 4,2,1 --no-baselines
+    python3 bench/speed.py --datatrove all      # also the slow datatrove rows
 
 The shared folder is ``../shared`` beside the repository, or ``$NEWSCLEAN_SHARED``; without it
 the script exits with status 2. Without newsclean it times the baselines alone and says so;
@@ -62,7 +74,11 @@ TARGET_VS_JUSTEXT = 100.0
 JUSTEXT_WARMUP_PAGES = 50
 
 
-BUSY_LOAD = 1.0  # 1-minute load average from which the run is flagged as disturbed
+BUSY_LOAD = 1.0
+
+# Column names of the peers in the speed-up table.
+PEER_SHORT = {"c4": "x C4 (minimal)", "justext": "x jusText", "dt_c4": "x datatrove C4",
+              "dt_c4_all": "x datatrove C4 (all)", "dt_gopher": "x Gopher"}  # 1-minute load average from which the run is flagged as disturbed
 
 
 def _loadavg() -> float | None:
@@ -111,21 +127,41 @@ def run_justext(texts: list[str], stoplists: list[str]) -> int:
     return n
 
 
-def time_runs(fn, repeat: int, warmup=None) -> tuple[list[float], int]:
-    """Wall times of ``repeat`` calls of ``fn``, after one untimed call of ``warmup`` (or ``fn``).
+def run_datatrove_c4(texts: list[str], page_rules: bool) -> int:
+    return sum(len(baselines.datatrove_c4(text, page_rules=page_rules)) for text in texts)
 
-    Also returns ``fn``'s result, checked to be the same on every run."""
-    (warmup or fn)()
-    times, check = [], None
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        if check is not None and out != check:
-            raise RuntimeError(f"output changed between runs ({check} vs {out})")
-        check = out
-    return times, check
+
+def run_datatrove_gopher(texts: list[str]) -> int:
+    return sum(baselines.datatrove_gopher(text) for text in texts)
+
+
+def time_rounds(plan) -> dict[str, tuple[list[float], int]]:
+    """Wall times of each system of ``plan``, timed in rounds.
+
+    Every system first gets one untimed call of its warm-up (or of itself). Then each round
+    times one call of every system that still needs runs, in plan order, so that a change in
+    the machine's load during the benchmark falls on all systems alike instead of on whichever
+    ran then. Returns, per system key, the times and the result, checked to be the same on
+    every run."""
+    for label, key, threads, repeat, fn, warmup in plan:
+        print(f"  warming up {label} ({threads} thread{'s' if threads > 1 else ''}) ...",
+              file=sys.stderr, flush=True)
+        (warmup or fn)()
+    out: dict[str, tuple[list[float], int]] = {}
+    for r in range(max(p[3] for p in plan)):
+        print(f"  round {r + 1}: " + ", ".join(p[0] for p in plan if r < p[3]), file=sys.stderr, flush=True)
+        for label, key, threads, repeat, fn, warmup in plan:
+            if r >= repeat:
+                continue
+            gc.collect()
+            t0 = time.perf_counter()
+            got = fn()
+            elapsed = time.perf_counter() - t0
+            times, check = out.get(key, ([], None))
+            if check is not None and got != check:
+                raise RuntimeError(f"{label}: output changed between runs ({check} vs {got})")
+            out[key] = (times + [elapsed], got)
+    return out
 
 
 # ----------------------------------------------------------------------------- main
@@ -142,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="newsclean thread counts, comma list; the first is compared with the "
                          "targets (default 2,1)")
     ap.add_argument("--no-baselines", action="store_true", help="time newsclean only")
+    ap.add_argument("--datatrove", choices=("line", "all", "none"), default="line",
+                    help="datatrove peers: C4QualityFilter's line rules (default), also its full "
+                         "defaults and GopherQualityFilter (all, slow), or none")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the results here as JSON")
     args = ap.parse_args(argv)
     if args.repeat < 1 or args.repeat_slow < 1:
@@ -191,6 +230,19 @@ def main(argv: list[str] | None = None) -> int:
                          lambda: run_justext(texts[:k], stoplists[:k])))
         else:
             notes.append(f"jusText row skipped: {baselines.justext_missing_reason()}")
+        if args.datatrove != "none" and not baselines.datatrove_available():
+            notes.append(f"datatrove rows skipped: {baselines.datatrove_missing_reason()}")
+        elif args.datatrove != "none":
+            plan.append(("datatrove C4QualityFilter, line rules", "dt_c4", 1, args.repeat,
+                         lambda: run_datatrove_c4(texts, False), None))
+            if args.datatrove == "all":
+                k = JUSTEXT_WARMUP_PAGES
+                plan.append(("datatrove C4QualityFilter, all defaults", "dt_c4_all", 1,
+                             args.repeat_slow, lambda: run_datatrove_c4(texts, True),
+                             lambda: run_datatrove_c4(texts[:k], True)))
+                plan.append(("datatrove GopherQualityFilter (page keep/drop)", "dt_gopher", 1,
+                             args.repeat_slow, lambda: run_datatrove_gopher(texts),
+                             lambda: run_datatrove_gopher(texts[:k])))
     if not plan:
         die("nothing to time: newsclean is not importable and --no-baselines was given\n" + why)
     load_before = _loadavg()
@@ -203,10 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {', '.join(datasets)}: {n_pages:,} pages, {n_lines:,} lines, {mb:.2f} MB; "
           f"{cores} usable cores; Python {platform.python_version()}", file=sys.stderr)
     results = {}
+    timed = time_rounds(plan)
     for label, key, threads, repeat, fn, warmup in plan:
-        print(f"  timing {label} ({threads} thread{'s' if threads > 1 else ''}, {repeat} runs) ...",
-              file=sys.stderr, flush=True)
-        times, check = time_runs(fn, repeat, warmup)
+        times, check = timed[key]
         med = statistics.median(times)
         results[key] = {
             "label": label, "threads": threads, "runs": repeat,
@@ -217,31 +268,41 @@ def main(argv: list[str] | None = None) -> int:
             "output_check": check,
         }
 
-    # ratios: throughput of each newsclean row over each baseline
+    # ratios: throughput of each newsclean row over each peer
     ours_key = f"segment_t{thread_counts[0]}"
+    peers = [k for k in results if not k.startswith(("segment_", "clean_"))]
     for key, res in results.items():
-        for base in ("c4", "justext"):
-            if key.startswith(("segment_", "clean_")) and base in results:
+        if key.startswith(("segment_", "clean_")):
+            for base in peers:
                 res[f"x_vs_{base}"] = results[base]["median_s"] / res["median_s"]
 
-    header = ["system", "threads", "runs", "median s", "pages/s", "MB/s", "MB/s/core",
-              "x C4", "x jusText"]
+    header = ["system", "threads", "runs", "median s", "pages/s", "MB/s", "MB/s/core"]
     rows = []
     for key, res in results.items():
         rows.append([res["label"], str(res["threads"]), str(res["runs"]), f"{res['median_s']:.3f}",
                      f"{res['pages_per_s']:,.0f}", f"{res['mb_per_s']:.2f}",
-                     f"{res['mb_per_s_per_core']:.2f}",
-                     f"{res['x_vs_c4']:.1f}x" if "x_vs_c4" in res else "",
-                     f"{res['x_vs_justext']:.0f}x" if "x_vs_justext" in res else ""])
+                     f"{res['mb_per_s_per_core']:.2f}"])
     print(f"corpus: {', '.join(datasets)} — {n_pages:,} pages, {n_lines:,} lines, {mb:.2f} MB "
-          f"(UTF-8); {cores} usable cores; Python {platform.python_version()}")
+          f"(UTF-8); {cores} usable cores; Python {platform.python_version()}; 1-minute load "
+          f"average {'?' if load_before is None else f'{load_before:.2f}'} before timing, "
+          f"{'?' if _loadavg() is None else f'{_loadavg():.2f}'} after")
     print(render_table(header, rows, right=set(range(1, len(header)))))
+    ours_rows = [k for k in results if k.startswith(("segment_", "clean_"))]
+    if peers and ours_rows:
+        print()
+        print("speed-up (peer's median time / newsclean's median time):")
+        header = ["newsclean", "threads"] + [PEER_SHORT.get(p, p) for p in peers]
+        rows = [[results[k]["label"].removeprefix("newsclean "), str(results[k]["threads"])]
+                + [f"{results[k][f'x_vs_{p}']:.1f}x" for p in peers] for k in ours_rows]
+        print(render_table(header, rows, right=set(range(1, len(header)))))
+        print("peers: " + "; ".join(f"{PEER_SHORT.get(p, p)} = {results[p]['label']}" for p in peers))
 
     verdicts = []
     if ours_key in results:
         ours = results[ours_key]
         what = f"segment_batch ({thread_counts[0]} threads)"
-        for base, target, name in (("c4", TARGET_VS_C4, "C4 filter"),
+        for base, target, name in (("c4", TARGET_VS_C4, "the minimal C4 filter (plain Python)"),
+                                   ("dt_c4", TARGET_VS_C4, "datatrove's C4QualityFilter (line rules)"),
                                    ("justext", TARGET_VS_JUSTEXT, "jusText")):
             ratio = ours.get(f"x_vs_{base}")
             if ratio is None:

@@ -12,7 +12,7 @@ use regex::{RegexSet, RegexSetBuilder};
 
 
 use crate::error::Error;
-use crate::text::{fold_hash, lower_into};
+use crate::text::{fold_hash, lower_into, trim_ws};
 
 /// What kind of site chrome a rule recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,7 +145,7 @@ const WHOLE_LINES: &[(Category, &str)] = &[
 ];
 
 /// Phrases that mark a line as chrome wherever they occur in it (whole words, lower case).
-const PHRASES: &[(Category, &str)] = &[
+pub(crate) const PHRASES: &[(Category, &str)] = &[
     // Apps
     (App, "download the app"), (App, "download our app"), (App, "get the app"), (App, "our app"),
     (App, "app store"), (App, "google play"), (App, "for iphone and android"), (App, "für iphone und android"), (App, "play store"), (App, "download the"),
@@ -245,10 +245,229 @@ pub struct Rules {
     whole: crate::text::HashMapU64<Category>,
     phrases: AhoCorasick,
     phrase_cat: Vec<Category>,
-    patterns: RegexSet,
-    pattern_cat: Vec<(Category, Strength)>,
+    /// The anchored built-in patterns (`^…`): a line is refuted within its first few bytes.
+    anchored: RegexSet,
+    /// The unanchored built-in patterns (menus): tried only on lines with two separators.
+    menus: RegexSet,
+    /// Which anchored patterns a line can match, by its first and last bytes.
+    edges: Box<EdgeMasks>,
+    /// `PATTERNS` index of each pattern of `anchored`, then of each of `menus`.
+    anchored_idx: Vec<usize>,
+    menus_idx: Vec<usize>,
     user_phrases: Option<AhoCorasick>,
     user_patterns: Option<RegexSet>,
+}
+
+/// For each byte, the anchored patterns (bit `k` for the `k`-th of the set) that a line
+/// starting (`first`) or ending (`last`) with that byte can match, read from each pattern's
+/// syntax: a pattern anchored at a side, that cannot match the empty string, allows there only
+/// the bytes its matches can start (end) with; any other pattern allows every byte. A line
+/// whose two masks share no bit matches no anchored pattern, without running the set.
+#[derive(Debug, Clone)]
+struct EdgeMasks {
+    first: [u64; 256],
+    last: [u64; 256],
+}
+
+impl EdgeMasks {
+    fn new(patterns: &[&str]) -> Self {
+        use regex_syntax::hir::Look;
+        let mut masks = Self { first: [u64::MAX; 256], last: [u64::MAX; 256] };
+        if patterns.len() > 64 {
+            return masks; // one bit per pattern: beyond 64, every line is tried
+        }
+        masks.first = [0; 256];
+        masks.last = [0; 256];
+        for (k, p) in patterns.iter().enumerate() {
+            let hir = regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(p).ok();
+            let props = hir.as_ref().map(regex_syntax::hir::Hir::properties);
+            let never_empty = props.is_some_and(|pr| pr.minimum_len().is_some_and(|n| n > 0));
+            for (side, masks, look) in [(true, &mut masks.first, Look::Start), (false, &mut masks.last, Look::End)] {
+                let mut bytes = [true; 256];
+                if let (Some(hir), Some(pr)) = (&hir, props) {
+                    let anchored = if side { pr.look_set_prefix() } else { pr.look_set_suffix() }.contains(look);
+                    if anchored && never_empty {
+                        bytes = [false; 256];
+                        if edge_bytes(hir, side, &mut bytes) {
+                            bytes = [true; 256]; // can end empty-handed on this side: allow all
+                        }
+                    }
+                }
+                for (b, &ok) in bytes.iter().enumerate() {
+                    if ok {
+                        masks[b] |= 1 << k;
+                    }
+                }
+            }
+        }
+        masks
+    }
+
+    /// May `line` match one of the patterns?
+    #[inline]
+    fn may_match(&self, line: &str) -> bool {
+        match (line.as_bytes().first(), line.as_bytes().last()) {
+            (Some(&a), Some(&z)) => self.first[a as usize] & self.last[z as usize] != 0,
+            _ => true,
+        }
+    }
+}
+
+/// Marks in `out` every byte a non-empty match of `hir` can start (`first`) or end with;
+/// returns whether `hir` can match the empty string (then the bytes that follow it count too).
+fn edge_bytes(hir: &regex_syntax::hir::Hir, first: bool, out: &mut [bool; 256]) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => {
+            let b = if first { lit.0.first() } else { lit.0.last() };
+            match b {
+                Some(&b) => {
+                    out[b as usize] = true;
+                    false
+                }
+                None => true,
+            }
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut utf8 = [0u8; 4];
+            for r in class.ranges() {
+                let (a, z) = (r.start(), r.end());
+                if first {
+                    // Lead bytes grow with the code point: every byte between those of the
+                    // range's ends (a superset).
+                    let (la, lz) = (a.encode_utf8(&mut utf8).as_bytes()[0], z.encode_utf8(&mut utf8).as_bytes()[0]);
+                    out[la as usize..=lz as usize].iter_mut().for_each(|o| *o = true);
+                } else {
+                    // The last byte of a character: itself for ASCII, a continuation byte otherwise.
+                    if (a as u32) < 0x80 {
+                        out[a as usize..=(z as u32).min(0x7F) as usize].iter_mut().for_each(|o| *o = true);
+                    }
+                    if (z as u32) >= 0x80 {
+                        out[0x80..=0xBF].iter_mut().for_each(|o| *o = true);
+                    }
+                }
+            }
+            false
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            for r in class.ranges() {
+                out[r.start() as usize..=r.end() as usize].iter_mut().for_each(|o| *o = true);
+            }
+            false
+        }
+        HirKind::Repetition(rep) => edge_bytes(&rep.sub, first, out) || rep.min == 0,
+        HirKind::Capture(cap) => edge_bytes(&cap.sub, first, out),
+        HirKind::Concat(subs) => {
+            let mut all_empty = true;
+            let mut visit = |h: &regex_syntax::hir::Hir| {
+                all_empty = edge_bytes(h, first, out);
+                all_empty
+            };
+            if first {
+                subs.iter().all(|h| visit(h));
+            } else {
+                subs.iter().rev().all(|h| visit(h));
+            }
+            all_empty
+        }
+        HirKind::Alternation(subs) => subs.iter().fold(false, |empty, h| edge_bytes(h, first, out) || empty),
+    }
+}
+
+/// What a scan of the line already knows, so that [`Rules::check_with`] need not look at the
+/// line again. [`LineHints::unknown`] assumes nothing (every rule is tried).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineHints {
+    /// The line's word count ([`crate::text::for_each_word`]); whole-line labels are short.
+    pub n_words: usize,
+    /// The line has an upper-case letter outside ASCII (phrases are then matched on a
+    /// lower-cased copy).
+    pub upper_non_ascii: bool,
+    /// [`fold_hash`] of the line, when the scan computed it (`None`: computed when needed).
+    pub fold_hash: Option<u64>,
+    /// At least the number of menu separators (`|`, `·`, `•`) in the line: the unanchored
+    /// built-in patterns need two.
+    pub seps: usize,
+    /// False only when no built-in phrase can occur in the line on word boundaries: none of
+    /// its alphanumeric runs is a phrase's key run ([`PhraseKeys`]) and it holds no phrase
+    /// without letters or digits. Must be true for a line with upper-case letters outside
+    /// ASCII (matched lower-cased, where the runs can differ).
+    pub phrase_possible: bool,
+}
+
+impl LineHints {
+    /// Hints that assume nothing about `line` but its word count.
+    #[must_use]
+    pub fn unknown(line: &str, n_words: usize) -> Self {
+        let upper_non_ascii = !line.is_ascii() && line.chars().any(|c| !c.is_ascii() && c.is_uppercase());
+        Self { n_words, upper_non_ascii, fold_hash: None, seps: usize::MAX, phrase_possible: true }
+    }
+}
+
+/// One alphanumeric run of each built-in phrase (its rarest-looking word), hashed the way
+/// [`fold_hash`] hashes characters, in a 65,536-bit table: a phrase that occurs in a line on
+/// word boundaries makes each of its runs a whole alphanumeric run of the line, so a line
+/// none of whose runs hits the table cannot match any phrase (false hits only cost a search).
+#[derive(Debug)]
+pub struct PhraseKeys {
+    bits: Vec<u64>,
+    /// Phrases without any letter or digit ("©"): searched for as they are.
+    symbols: Vec<&'static str>,
+    /// Their first characters.
+    symbol_starts: Vec<char>,
+}
+
+impl PhraseKeys {
+    /// The table for the built-in phrases.
+    #[must_use]
+    pub fn get() -> &'static Self {
+        static KEYS: OnceLock<PhraseKeys> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            let mut keys = Self { bits: vec![0; 1 << 10], symbols: Vec::new(), symbol_starts: Vec::new() };
+            for &(_, phrase) in PHRASES {
+                let mut runs: Vec<&str> = Vec::new();
+                crate::text::for_each_run(phrase, |r| runs.push(r));
+                // Prefer a run that is not a function word, then the longest (the last of equals).
+                match runs.iter().copied().max_by_key(|r| (!crate::text::is_stopword(r), r.chars().count())) {
+                    Some(run) => {
+                        let h = crate::text::mix(fold_hash(run));
+                        keys.bits[(h >> 54) as usize] |= 1 << ((h >> 48) & 63);
+                    }
+                    None => keys.symbols.push(phrase),
+                }
+            }
+            keys.symbol_starts = keys.symbols.iter().filter_map(|s| s.chars().next()).collect();
+            keys
+        })
+    }
+
+    /// May a line with an alphanumeric run of [`fold_hash`] `h` hold a phrase?
+    #[inline]
+    #[must_use]
+    pub fn hit(&self, h: u64) -> bool {
+        let h = crate::text::mix(h);
+        self.bits[(h >> 54) as usize] & (1 << ((h >> 48) & 63)) != 0
+    }
+
+    /// Can a phrase without letters or digits start with `c`?
+    #[inline]
+    #[must_use]
+    pub fn symbol_start(&self, c: char) -> bool {
+        self.symbol_starts.contains(&c)
+    }
+
+    /// Does some phrase without letters or digits start with an ASCII character?
+    #[must_use]
+    pub fn ascii_symbols(&self) -> bool {
+        self.symbol_starts.iter().any(char::is_ascii)
+    }
+
+    /// Does `line` hold one of the phrases without letters or digits?
+    #[must_use]
+    pub fn has_symbol(&self, line: &str) -> bool {
+        self.symbols.iter().any(|s| memchr::memmem::find(line.as_bytes(), s.as_bytes()).is_some())
+    }
 }
 
 /// Lines longer than this many bytes are not matched against the built-in patterns: chrome
@@ -292,12 +511,23 @@ impl Rules {
             .expect("built-in phrases compile");
         let phrase_cat = PHRASES.iter().map(|&(c, _)| c).collect();
         // Case-insensitive, so ASCII lines are matched as they are.
-        let patterns = RegexSetBuilder::new(PATTERNS.iter().map(|&(_, _, p)| p))
-            .case_insensitive(true)
-            .build()
-            .expect("built-in patterns compile");
-        let pattern_cat = PATTERNS.iter().map(|&(c, st, _)| (c, st)).collect();
-        Self { whole, phrases, phrase_cat, patterns, pattern_cat, user_phrases: None, user_patterns: None }
+        let set = |idx: &[usize]| {
+            RegexSetBuilder::new(idx.iter().map(|&i| PATTERNS[i].2)).case_insensitive(true).build().expect("built-in patterns compile")
+        };
+        let (anchored_idx, menus_idx): (Vec<usize>, Vec<usize>) = (0..PATTERNS.len()).partition(|&i| PATTERNS[i].2.starts_with('^'));
+        debug_assert!(menus_idx.iter().all(|&i| PATTERNS[i].2.matches("[|·•]").count() >= 2), "an unanchored pattern needs two separators");
+        Self {
+            whole,
+            phrases,
+            phrase_cat,
+            anchored: set(&anchored_idx),
+            edges: Box::new(EdgeMasks::new(&anchored_idx.iter().map(|&i| PATTERNS[i].2).collect::<Vec<_>>())),
+            menus: set(&menus_idx),
+            anchored_idx,
+            menus_idx,
+            user_phrases: None,
+            user_patterns: None,
+        }
     }
 
     /// The user's phrases and patterns, compiled, or the error naming the one at fault.
@@ -341,15 +571,57 @@ impl Rules {
     /// `buf` is scratch space for the lower-cased line.
     #[must_use]
     pub fn check(&self, line: &str, n_words: usize, buf: &mut String) -> Option<Hit> {
-        let has_upper_non_ascii = !line.is_ascii() && line.chars().any(|c| !c.is_ascii() && c.is_uppercase());
-        self.check_with(line, n_words, has_upper_non_ascii, buf)
+        self.check_with(line, &LineHints::unknown(line, n_words), buf)
     }
 
-    /// [`Rules::check`] for callers that already know whether the line has upper-case letters
-    /// outside ASCII (then it is lower-cased before phrase matching; otherwise the phrases,
-    /// matched ASCII-case-insensitively, run on the line as it is).
+    /// [`Rules::check`] for callers that have scanned the line already (see [`LineHints`]):
+    /// the whole-line key is not computed again, and rules that the hints rule out are not
+    /// tried. The result is the same as [`Rules::check`]'s for true hints.
     #[must_use]
-    pub fn check_with(&self, line: &str, n_words: usize, has_upper_non_ascii: bool, buf: &mut String) -> Option<Hit> {
+    pub fn check_with(&self, line: &str, hints: &LineHints, buf: &mut String) -> Option<Hit> {
+        if let Some(hit) = self.check_user(line) {
+            return Some(hit);
+        }
+        if line.len() > MAX_RULE_BYTES {
+            return None;
+        }
+        if hints.n_words <= 8 && line.len() <= 120 {
+            if let Some(&category) = self.whole.get(&hints.fold_hash.unwrap_or_else(|| fold_hash(line))) {
+                return Some(Hit { category, strength: Strength::WholeLine });
+            }
+        }
+        // The phrases are lower case and matched ASCII-case-insensitively, so only a line with
+        // upper-case letters outside ASCII needs a lower-cased copy.
+        let line = trim_ws(line);
+        let lower = if hints.upper_non_ascii { lower_into(line, buf) } else { line };
+        if hints.phrase_possible || hints.upper_non_ascii {
+            for m in self.phrases.find_iter(lower) {
+                if is_word_boundary(lower, m.start(), m.end()) {
+                    return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });
+                }
+            }
+        }
+        if lower.len() > MAX_PATTERN_BYTES {
+            return None;
+        }
+        // The first matching pattern in table order, of either set.
+        let first = |set: &RegexSet, idx: &[usize]| set.is_match(lower).then(|| set.matches(lower).iter().next().map(|k| idx[k])).flatten();
+        let anchored = if self.edges.may_match(lower) { first(&self.anchored, &self.anchored_idx) } else { None };
+        let earlier = |m: usize| anchored.map_or(true, |a| a > m);
+        let menu = if hints.seps >= 2 && self.menus_idx.first().is_some_and(|&m| earlier(m)) { first(&self.menus, &self.menus_idx) } else { None };
+        let i = match (anchored, menu) {
+            (Some(a), Some(m)) => a.min(m),
+            (a, m) => a.or(m)?,
+        };
+        Some(Hit { category: PATTERNS[i].0, strength: PATTERNS[i].1 })
+    }
+
+    /// The matching as it was before [`LineHints`]: every rule tried, the whole-line key
+    /// computed here, one set of all the patterns. The oracle of the hinted path's tests.
+    #[cfg(test)]
+    pub(crate) fn check_reference(&self, line: &str, n_words: usize, has_upper_non_ascii: bool, buf: &mut String) -> Option<Hit> {
+        static ALL: OnceLock<RegexSet> = OnceLock::new();
+        let patterns = ALL.get_or_init(|| RegexSetBuilder::new(PATTERNS.iter().map(|&(_, _, p)| p)).case_insensitive(true).build().expect("built-in patterns compile"));
         if let Some(hit) = self.check_user(line) {
             return Some(hit);
         }
@@ -361,8 +633,6 @@ impl Rules {
                 return Some(Hit { category, strength: Strength::WholeLine });
             }
         }
-        // The phrases are lower case and matched ASCII-case-insensitively, so only a line with
-        // upper-case letters outside ASCII needs a lower-cased copy.
         let line = line.trim();
         let lower = if has_upper_non_ascii { lower_into(line, buf) } else { line };
         for m in self.phrases.find_iter(lower) {
@@ -370,14 +640,10 @@ impl Rules {
                 return Some(Hit { category: self.phrase_cat[m.pattern().as_usize()], strength: Strength::Contains });
             }
         }
-        if lower.len() > MAX_PATTERN_BYTES || !self.patterns.is_match(lower) {
+        if lower.len() > MAX_PATTERN_BYTES || !patterns.is_match(lower) {
             return None;
         }
-        self.patterns
-            .matches(lower)
-            .iter()
-            .next()
-            .map(|i| Hit { category: self.pattern_cat[i].0, strength: self.pattern_cat[i].1 })
+        patterns.matches(lower).iter().next().map(|i| Hit { category: PATTERNS[i].0, strength: PATTERNS[i].1 })
     }
 
     fn check_user(&self, line: &str) -> Option<Hit> {
@@ -445,6 +711,25 @@ mod tests {
         ];
         for &(line, want) in cases {
             assert_eq!(check(&rules, line), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn edge_masks_follow_the_pattern_syntax() {
+        let m = EdgeMasks::new(&["^ab", r"^\d+\s*(says|said)$", "^(x|)$"]);
+        let allows = |line: &str, k: u32| m.first[line.as_bytes()[0] as usize] & m.last[*line.as_bytes().last().unwrap() as usize] & (1 << k) != 0;
+        assert!(allows("abc.", 0) && allows("ABC", 0) && !allows("bab", 0));
+        assert!(allows("12 SAYS", 1) && allows("1 saiD", 1) && !allows("12 says.", 1) && !allows("x says", 1));
+        // Case-insensitive: the long s ('ſ', two bytes) folds with 's'.
+        assert!(allows("1 ſays", 1));
+        assert!(allows("anything", 2), "a pattern that can match the empty line allows every line");
+        let unanchored = EdgeMasks::new(&["ab"]);
+        assert!(unanchored.may_match("zzz"));
+        // The built-in anchored patterns: prose ending in a full stop is not tried.
+        let rules = Rules::default();
+        assert!(!rules.edges.may_match("The minister said the talks would resume on Monday."));
+        for line in ["(c) 2024 Site", "2024 © Site", "12 comments", "Comments (3)", "jane_doe says:", "Share on Facebook", "Follow Us on Twitter now", "Page 2 of 9", "Home | News"] {
+            assert!(rules.edges.may_match(&line.to_lowercase()) && rules.edges.may_match(line), "{line}");
         }
     }
 

@@ -49,14 +49,48 @@ pub fn split_lines(text: &str) -> Vec<RawLine<'_>> {
     out
 }
 
+/// `s.trim()`, with the ASCII ends stripped byte by byte first: only a non-ASCII character at
+/// either end needs the standard library's Unicode white space test.
+#[must_use]
+#[inline]
+pub fn trim_ws(s: &str) -> &str {
+    // The ASCII characters with the Unicode White_Space property (`char::is_whitespace`);
+    // unlike `u8::is_ascii_whitespace`, it includes the vertical tab.
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && ws(b[i]) {
+        i += 1;
+    }
+    let mut j = b.len();
+    while j > i && ws(b[j - 1]) {
+        j -= 1;
+    }
+    // Only ASCII bytes were stripped, so i and j are character boundaries.
+    let mid = &s[i..j];
+    match (mid.as_bytes().first(), mid.as_bytes().last()) {
+        (Some(&x), Some(&y)) if x >= 0x80 || y >= 0x80 => mid.trim(),
+        _ => mid,
+    }
+}
+
 /// Number of Unicode scalar values in `s` (fast path for ASCII).
 #[must_use]
 pub fn char_count(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
     } else {
-        // Count the bytes that start a UTF-8 sequence.
-        s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+        // Count the bytes that start a UTF-8 sequence: all but the continuation bytes
+        // (0b10xx_xxxx), counted eight at a time.
+        let bytes = s.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        let mut continuation = 0usize;
+        for c in &mut chunks {
+            let x = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            continuation += (x & !(x << 1) & 0x8080_8080_8080_8080).count_ones() as usize;
+        }
+        continuation += chunks.remainder().iter().filter(|&&b| b & 0xC0 == 0x80).count();
+        bytes.len() - continuation
     }
 }
 
@@ -73,6 +107,94 @@ pub fn is_unspaced_script(c: char) -> bool {
         | 0x1000..=0x109F // Myanmar
         | 0x1780..=0x17FF // Khmer
     )
+}
+
+/// The Unicode properties of a character that the line scan reads, looked up once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CharInfo {
+    /// `char::is_alphanumeric`.
+    pub alnum: bool,
+    /// `char::is_alphabetic`.
+    pub alpha: bool,
+    /// `char::is_uppercase`.
+    pub upper: bool,
+    /// `char::is_lowercase`.
+    pub lower: bool,
+    /// `char::is_numeric`.
+    pub numeric: bool,
+    /// [`is_unspaced_script`].
+    pub unspaced: bool,
+    /// `char::to_lowercase` when that is one character (`None`: several).
+    pub lowercase: Option<char>,
+    /// Is `lowercase` an alphanumeric character (`false` when it is `None`)?
+    pub lower_alnum: bool,
+}
+
+impl CharInfo {
+    /// The properties of `c`, computed.
+    #[must_use]
+    pub fn compute(c: char) -> Self {
+        let mut low = c.to_lowercase();
+        let lowercase = match (low.next(), low.next()) {
+            (Some(l), None) => Some(l),
+            _ => None,
+        };
+        Self {
+            alnum: c.is_alphanumeric(),
+            alpha: c.is_alphabetic(),
+            upper: c.is_uppercase(),
+            lower: c.is_lowercase(),
+            numeric: c.is_numeric(),
+            unspaced: is_unspaced_script(c),
+            lowercase,
+            lower_alnum: lowercase.is_some_and(char::is_alphanumeric),
+        }
+    }
+
+    /// The properties of `c`: from a table for the two-byte UTF-8 range (Latin, Greek,
+    /// Cyrillic, Hebrew, Arabic...), constant for the General Punctuation block (quotes,
+    /// dashes, ellipsis), the CJK ideographs and the Hangul syllables, computed for others.
+    #[inline]
+    #[must_use]
+    pub fn of(c: char) -> Self {
+        static TABLE: OnceLock<Vec<CharInfo>> = OnceLock::new();
+        let u = c as u32;
+        if u < 0x800 {
+            let table = TABLE.get_or_init(|| (0..0x800).map(|u| Self::compute(char::from_u32(u).unwrap_or('\0'))).collect());
+            table[u as usize]
+        } else if (0x2000..=0x206F).contains(&u) {
+            // General Punctuation: spaces, dashes, quotes, bullets, format characters; no
+            // letter, digit or cased character (a unit test checks every one).
+            Self { alnum: false, alpha: false, upper: false, lower: false, numeric: false, unspaced: false, lowercase: Some(c), lower_alnum: false }
+        } else if (0x4E00..=0x9FFF).contains(&u) || (0xAC00..=0xD7A3).contains(&u) {
+            // CJK unified ideographs and Hangul syllables: uncased letters, one word each for
+            // the ideographs (a unit test checks every one).
+            Self { alnum: true, alpha: true, upper: false, lower: false, numeric: false, unspaced: u <= 0x9FFF, lowercase: Some(c), lower_alnum: true }
+        } else {
+            Self::cached(c)
+        }
+    }
+
+    /// [`CharInfo::compute`] through a small per-thread cache (a page in a script outside the
+    /// table repeats its few dozen letters; computing one takes about 2,000 instructions).
+    fn cached(c: char) -> Self {
+        const SLOTS: usize = 64;
+        thread_local! {
+            static CACHE: std::cell::RefCell<[Option<(char, CharInfo)>; SLOTS]> = const { std::cell::RefCell::new([None; SLOTS]) };
+        }
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let slot = &mut cache[c as usize % SLOTS];
+            match *slot {
+                Some((k, info)) if k == c => info,
+                _ => {
+                    let info = Self::compute(c);
+                    *slot = Some((c, info));
+                    info
+                }
+            }
+        })
+    }
 }
 
 /// A hasher for keys that are already hashes (the `u64` word hashes): passes them through.
@@ -100,6 +222,14 @@ impl Hasher for IdHasher {
 pub type HashMapU64<V> = std::collections::HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 /// A `HashSet` of word hashes.
 pub type HashSetU64 = std::collections::HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+/// Spreads the bits of a hash (FNV-1a's high bits depend on few input bits for short keys)
+/// before its high bits index a table.
+#[inline]
+#[must_use]
+pub(crate) fn mix(h: u64) -> u64 {
+    (h ^ (h >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
 
 /// 64-bit FNV-1a over bytes; small and fast for the short keys hashed here.
 #[inline]
@@ -177,20 +307,52 @@ pub(crate) const WORD_DATE: u8 = 2;
 
 /// The classes of the word whose lower-cased UTF-8 hashes ([`fnv1a`]) to `hash`: a bit set of
 /// [`WORD_STOP`] and [`WORD_DATE`], 0 for any other word. Lookups need no string.
+#[inline]
 #[must_use]
 pub(crate) fn word_class(hash: u64) -> u8 {
-    static CLASSES: OnceLock<HashMapU64<u8>> = OnceLock::new();
-    let classes = CLASSES.get_or_init(|| {
-        let mut class = HashMapU64::default();
+    /// Open addressing, linear probing, at most a quarter full: (hash, classes) slots, hash 0
+    /// for an empty slot (no word of the tables hashes to 0; checked when building).
+    static TABLE: OnceLock<Vec<(u64, u8)>> = OnceLock::new();
+    const BITS: u32 = 12;
+    // FNV-1a's high bits are poorly mixed for short words: mix before taking them.
+    let slot = |h: u64| (mix(h) >> (64 - BITS)) as usize;
+    let table = TABLE.get_or_init(|| {
+        let mut class: Vec<(u64, u8)> = Vec::new();
+        let mut add = |w: &str, bit: u8| {
+            let h = fnv1a(w.as_bytes());
+            match class.iter_mut().find(|(k, _)| *k == h) {
+                Some(e) => e.1 |= bit,
+                None => class.push((h, bit)),
+            }
+        };
         for w in STOPWORDS.split_whitespace() {
-            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= WORD_STOP;
+            add(w, WORD_STOP);
         }
         for w in DATE_WORDS {
-            *class.entry(fnv1a(w.as_bytes())).or_insert(0) |= WORD_DATE;
+            add(w, WORD_DATE);
         }
-        class
+        assert!(class.len() * 4 <= 1 << BITS && class.iter().all(|&(h, _)| h != 0), "word table too full");
+        let mut table = vec![(0u64, 0u8); 1 << BITS];
+        for (h, c) in class {
+            let mut i = slot(h);
+            while table[i].0 != 0 {
+                i = (i + 1) & ((1 << BITS) - 1);
+            }
+            table[i] = (h, c);
+        }
+        table
     });
-    classes.get(&hash).copied().unwrap_or(0)
+    let mut i = slot(hash);
+    loop {
+        let (h, c) = table[i];
+        if h == hash {
+            return c;
+        }
+        if h == 0 {
+            return 0;
+        }
+        i = (i + 1) & ((1 << BITS) - 1);
+    }
 }
 
 /// Is `lower` (an already lower-cased word) a function word of a covered language?
@@ -207,7 +369,14 @@ pub fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
         buf.make_ascii_lowercase();
     } else {
         for c in word.chars() {
-            buf.extend(c.to_lowercase());
+            if c.is_ascii() {
+                buf.push(c.to_ascii_lowercase());
+                continue;
+            }
+            match CharInfo::of(c).lowercase {
+                Some(l) => buf.push(l),
+                None => buf.extend(c.to_lowercase()),
+            }
         }
     }
     buf.as_str()
@@ -240,6 +409,13 @@ pub fn for_each_word<'a>(line: &'a str, mut f: impl FnMut(&'a str)) {
     }
     if let Some(s) = start {
         f(&line[s..]);
+    }
+}
+
+/// Calls `f` with every maximal run of alphanumeric characters of `s`.
+pub fn for_each_run<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
+    for run in s.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()) {
+        f(run);
     }
 }
 
@@ -353,9 +529,22 @@ mod tests {
     }
 
     #[test]
+    fn char_info_table_matches_the_standard_library() {
+        // Twice over a short range, so the per-thread cache answers too (hits and evictions).
+        let short = (0x0900..0x0A00).chain(0x3040..0x3100);
+        let all = (0..0x3000).chain(0x4DF0..0xA010).chain(0xABF0..0xD7B0).chain(0x1_F600..0x1_F610);
+        for u in all.chain(short.clone()).chain(short) {
+            let Some(c) = char::from_u32(u) else { continue };
+            assert_eq!(CharInfo::of(c), CharInfo::compute(c), "{c:?}");
+        }
+        assert_eq!(CharInfo::of('İ').lowercase, None, "İ lower-cases to two characters");
+        assert_eq!(CharInfo::of('Ä').lowercase, Some('ä'));
+    }
+
+    #[test]
     fn char_count_matches_std() {
-        for s in ["", "abc", "héllo", "日本語", "😀x"] {
-            assert_eq!(char_count(s), s.chars().count());
+        for s in ["", "abc", "héllo", "日本語", "😀x", "héllo wörld, ça va? 日本語 😀 ü", "ééééééééé", "abcdefgh€"] {
+            assert_eq!(char_count(s), s.chars().count(), "{s:?}");
         }
     }
 
@@ -391,5 +580,14 @@ mod tests {
             assert!(is_stopword(w), "{w}");
         }
         assert!(!is_stopword("kazakhstan"));
+        // Every word of both tables is found with all its classes ("de" is in both).
+        for w in STOPWORDS.split_whitespace() {
+            assert!(word_class(fnv1a(w.as_bytes())) & WORD_STOP != 0, "{w}");
+        }
+        for w in DATE_WORDS {
+            assert!(word_class(fnv1a(w.as_bytes())) & WORD_DATE != 0, "{w}");
+        }
+        assert_eq!(word_class(fnv1a(b"de")), WORD_STOP | WORD_DATE);
+        assert_eq!(word_class(fnv1a(b"council")), 0);
     }
 }

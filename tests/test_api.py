@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -108,6 +109,47 @@ def test_batches_match_single_calls(corpus):
             assert page_summary(page) == page_summary(newsclean.segment(text))
     assert newsclean.clean_batch(texts) == [newsclean.clean(t) for t in texts]
     assert newsclean.clean_batch(texts)[-1] == ""
+
+
+def test_pages_keep_their_input_alive(corpus):
+    # Pages borrow the input str instead of copying it: they must hold it themselves.
+    texts = ["".join([t, " é"]) for t in corpus]  # fresh objects, one reference each
+    want = [t.split("\n") for t in texts]
+    pages = newsclean.segment_batch(iter(texts))
+    page = newsclean.segment("".join(["Menü\n", corpus[0]]))
+    del texts
+    gc.collect()
+    for page_b, parts in zip(pages, want):
+        assert [line.text for line in page_b.lines] == [p.removesuffix("\r") for p in parts]
+    assert page.lines[0].text == "Menü"
+
+
+def test_result_objects_are_not_gc_tracked(sample_text):
+    # A batch makes one Line per input line; they hold strings only (no cycles are possible),
+    # so they are kept off the cycle collector's lists, which it would walk on every collection.
+    page = newsclean.segment_batch([sample_text])[0]
+    assert page.teasers
+    for obj in (page, page.lines[0], page.lines[-1], page.teasers[0]):
+        assert not gc.is_tracked(obj), type(obj)
+
+
+def test_building_lines_leaves_the_collector_as_it_was(sample_text):
+    # The collector is paused while a page's lines are built, and switched back only if it was on.
+    assert gc.isenabled()
+    assert newsclean.segment(sample_text).lines
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert newsclean.segment(sample_text).lines
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_labels_and_reasons_are_shared_strings(sample_text):
+    page = newsclean.segment(sample_text)
+    a, b = page.lines[0], newsclean.segment(sample_text).lines[0]
+    assert a.label is b.label and a.reason is b.reason and page.labels[0] is a.label
 
 
 def test_empty_batch():

@@ -1,16 +1,21 @@
-//! The pyo3 binding: a thin layer over the core. Inputs are copied into owned Rust values,
-//! the GIL is released, rayon does the work, and results are wrapped for Python.
+//! The pyo3 binding: a thin layer over the core. The segmenter borrows its input `str`s (their
+//! UTF-8 buffers, no copy) and Arrow values; the other entry points copy their inputs (dedup a
+//! chunk at a time, `dedup.rs`). The GIL is released, rayon does the work, and results are
+//! wrapped for Python (`page.rs`).
 
 mod arrow;
 mod dedup;
+mod page;
 mod stages;
 mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
+use page::{new_object, PageText, PyLine, PyPage, PyTeaser};
+
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyString, PyTuple};
+use pyo3::types::{PyFloat, PyString};
 
 use crate::error::Error;
 use crate::parallel;
@@ -84,6 +89,97 @@ fn extract_batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
     Ok(out)
 }
 
+/// A batch of texts for the segmenter, borrowed without a copy: the UTF-8 buffer CPython keeps
+/// inside each `str` (the one any UTF-8 read of a non-ASCII `str` makes and caches there, as
+/// `extract_text` does too), or the values of an Arrow array.
+enum Borrowed<'py> {
+    /// Each item as a `str` (`None`: a missing text) and its UTF-8 bytes as (pointer, length),
+    /// plain numbers so they can cross into the GIL-free work.
+    Strs(Vec<Option<Bound<'py, PyString>>>, Vec<Option<(usize, usize)>>),
+    Arrow(arrow::ArrowTexts),
+}
+
+impl<'py> Borrowed<'py> {
+    /// Takes the items as [`extract_batch`] reads them, with the same errors.
+    fn collect(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if texts.is_instance_of::<PyString>() || texts.is_instance_of::<pyo3::types::PyBytes>() {
+            // The same message as the other batch functions.
+            extract_batch(texts)?;
+        }
+        if let Some(a) = arrow::arrow_texts(texts)? {
+            return Ok(Self::Arrow(a));
+        }
+        let Ok(iter) = texts.try_iter() else {
+            // Not iterable: the shared conversion raises the documented TypeError.
+            extract_batch(texts)?;
+            return Err(PyTypeError::new_err("texts must be an iterable of str"));
+        };
+        let mut items = Vec::with_capacity(texts.len().unwrap_or(0));
+        let mut raw = Vec::with_capacity(items.capacity());
+        for (i, item) in iter.enumerate() {
+            let item = item?;
+            match item.cast_into::<PyString>() {
+                Ok(s) => {
+                    let mut size: pyo3::ffi::Py_ssize_t = 0;
+                    // SAFETY: `s` is a live `str` and we hold the GIL.
+                    let ptr = unsafe { pyo3::ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+                    if ptr.is_null() {
+                        // A lone surrogate: the shared conversion gives the documented error.
+                        let err = PyErr::fetch(s.py());
+                        extract_text(s.as_any(), Some(i))?;
+                        return Err(err);
+                    }
+                    raw.push(Some((ptr as usize, usize::try_from(size).unwrap_or(0))));
+                    items.push(Some(s));
+                }
+                Err(e) => {
+                    // None, NaN and friends are empty; anything else raises TypeError.
+                    extract_text(&e.into_inner(), Some(i))?;
+                    raw.push(None);
+                    items.push(None);
+                }
+            }
+        }
+        Ok(Self::Strs(items, raw))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Strs(items, _) => items.len(),
+            Self::Arrow(a) => a.raw.len(),
+        }
+    }
+
+    /// The texts as `&str`.
+    fn texts(&self) -> Vec<Option<&str>> {
+        match self {
+            Self::Strs(_, raw) => raw
+                .iter()
+                .map(|t| {
+                    t.map(|(p, n)| {
+                        // SAFETY: (p, n) is the UTF-8 buffer of a live, immutable `str` (held in
+                        // `self` for the whole call); CPython guarantees it is valid UTF-8.
+                        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p as *const u8, n)) }
+                    })
+                })
+                .collect(),
+            Self::Arrow(a) => a.texts(),
+        }
+    }
+
+    /// What the page of item `i`, `text`, keeps of it: the `str` itself, or a copy of an Arrow
+    /// value (the arrays are released when the call returns).
+    fn page_text(&self, i: usize, text: &str) -> PageText {
+        match self {
+            Self::Strs(items, _) => match &items[i] {
+                Some(s) => PageText::Str(s.clone().unbind()),
+                None => PageText::Utf8(Arc::from(text)),
+            },
+            Self::Arrow(_) => PageText::Utf8(Arc::from(text)),
+        }
+    }
+}
+
 /// The name of `obj`'s type, for messages.
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string())
@@ -123,169 +219,6 @@ fn extract_threads(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
-/// A labelled line of a page.
-#[pyclass(frozen, module = "newsclean", name = "Line")]
-struct PyLine {
-    /// The page's text; the line's own text is cut from it on access.
-    page_text: Arc<str>,
-    bytes: std::ops::Range<usize>,
-    #[pyo3(get)]
-    label: &'static str,
-    #[pyo3(get)]
-    reason: &'static str,
-    #[pyo3(get)]
-    start: usize,
-    #[pyo3(get)]
-    end: usize,
-    #[pyo3(get)]
-    index: usize,
-}
-
-#[pymethods]
-impl PyLine {
-    /// The line's text, without its line break.
-    #[getter]
-    fn text(&self) -> &str {
-        &self.page_text[self.bytes.clone()]
-    }
-
-    fn __repr__(&self) -> String {
-        let text = self.text();
-        let short: String = text.chars().take(40).collect();
-        let ell = if short.len() < text.len() { "…" } else { "" };
-        format!("Line(index={}, label={:?}, reason={:?}, text={:?}{ell})", self.index, self.label, self.reason, short)
-    }
-}
-
-/// A teaser of another story: headline and/or lede.
-#[pyclass(frozen, module = "newsclean", name = "Teaser")]
-struct PyTeaser {
-    #[pyo3(get)]
-    headline: Option<Py<PyString>>,
-    #[pyo3(get)]
-    lede: Option<Py<PyString>>,
-    #[pyo3(get)]
-    truncated: bool,
-    #[pyo3(get)]
-    headline_line: Option<usize>,
-    #[pyo3(get)]
-    lede_line: Option<usize>,
-}
-
-#[pymethods]
-impl PyTeaser {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let show = |s: &Option<Py<PyString>>| s.as_ref().map_or_else(|| "None".to_string(), |s| format!("{:?}", s.bind(py).to_string()));
-        format!("Teaser(headline={}, lede={}, truncated={})", show(&self.headline), show(&self.lede), if self.truncated { "True" } else { "False" })
-    }
-}
-
-/// A segmented page. Lines and teasers are built on first access.
-#[pyclass(frozen, module = "newsclean", name = "Page")]
-struct PyPage {
-    text: Arc<str>,
-    page: core_segment::Page,
-    lines: OnceLock<Py<PyTuple>>,
-    teasers: OnceLock<Py<PyTuple>>,
-}
-
-impl PyPage {
-    fn empty() -> Self {
-        Self::new(Arc::from(""), core_segment::Page { lines: Vec::new(), teasers: Vec::new(), body: String::new() })
-    }
-
-    fn new(text: Arc<str>, page: core_segment::Page) -> Self {
-        Self { text, page, lines: OnceLock::new(), teasers: OnceLock::new() }
-    }
-
-    fn line_text<'py>(&self, py: Python<'py>, i: usize) -> Bound<'py, PyString> {
-        PyString::new(py, &self.text[self.page.lines[i].bytes.clone()])
-    }
-}
-
-#[pymethods]
-impl PyPage {
-    /// The article body: the body lines joined with "\n".
-    #[getter]
-    fn body(&self) -> &str {
-        &self.page.body
-    }
-
-    /// Every input line, in order.
-    #[getter]
-    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        if let Some(l) = self.lines.get() {
-            return Ok(l.clone_ref(py));
-        }
-        let items = self
-            .page
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                Py::new(py, PyLine {
-                    page_text: Arc::clone(&self.text),
-                    bytes: l.bytes.clone(),
-                    label: l.label.as_str(),
-                    reason: l.reason,
-                    start: l.start,
-                    end: l.end,
-                    index: i,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let list = PyTuple::new(py, items)?.unbind();
-        Ok(self.lines.get_or_init(|| list).clone_ref(py))
-    }
-
-    /// The teasers of other stories found on the page.
-    #[getter]
-    fn teasers(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        if let Some(l) = self.teasers.get() {
-            return Ok(l.clone_ref(py));
-        }
-        let items = self
-            .page
-            .teasers
-            .iter()
-            .map(|t| {
-                Py::new(py, PyTeaser {
-                    headline: t.headline.map(|i| self.line_text(py, i).unbind()),
-                    lede: t.lede.map(|i| self.line_text(py, i).unbind()),
-                    truncated: t.truncated,
-                    headline_line: t.headline,
-                    lede_line: t.lede,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let list = PyTuple::new(py, items)?.unbind();
-        Ok(self.teasers.get_or_init(|| list).clone_ref(py))
-    }
-
-    /// The labels of the lines, in order.
-    #[getter]
-    fn labels(&self) -> Vec<&'static str> {
-        self.page.lines.iter().map(|l| l.label.as_str()).collect()
-    }
-
-    fn __len__(&self) -> usize {
-        self.page.lines.len()
-    }
-
-    fn __repr__(&self) -> String {
-        let count = |lab: core_segment::Label| self.page.lines.iter().filter(|l| l.label == lab).count();
-        format!(
-            "Page(lines={}, body={}, headline={}, teaser={}, boilerplate={}, teasers={})",
-            self.page.lines.len(),
-            count(core_segment::Label::Body),
-            count(core_segment::Label::Headline),
-            count(core_segment::Label::Teaser),
-            count(core_segment::Label::Boilerplate),
-            self.page.teasers.len()
-        )
-    }
-}
-
 /// A segmenter with the built-in rules plus the user's phrases and patterns.
 #[pyclass(frozen, module = "newsclean", name = "Segmenter")]
 struct PySegmenter {
@@ -298,11 +231,22 @@ fn default_segmenter() -> Arc<Segmenter> {
 }
 
 fn run_segment(py: Python<'_>, seg: &Arc<Segmenter>, text: &Bound<'_, PyAny>) -> PyResult<PyPage> {
-    let Some(text) = extract_text(text, None)? else { return Ok(PyPage::empty()) };
-    let seg = Arc::clone(seg);
-    let text: Arc<str> = Arc::from(text);
-    let page = py.detach(|| seg.segment(&text));
-    Ok(PyPage::new(text, page))
+    let Some(s) = borrow_text(text)? else { return Ok(PyPage::empty()) };
+    let page = py.detach(|| seg.segment(s));
+    Ok(PyPage::new(Some(PageText::Str(text.cast::<PyString>()?.clone().unbind())), page))
+}
+
+/// One input text, borrowed (no copy): the UTF-8 buffer CPython keeps inside the `str`.
+/// `None`/NaN give `None`; anything else raises as [`extract_text`] documents.
+fn borrow_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<&'a str>> {
+    match obj.cast::<PyString>() {
+        Ok(s) => match s.to_str() {
+            Ok(s) => Ok(Some(s)),
+            // A lone surrogate: the shared conversion gives the documented error.
+            Err(e) => extract_text(obj, None).and(Err(e)),
+        },
+        Err(_) => extract_text(obj, None).map(|_| None),
+    }
 }
 
 /// Site names for a batch: `None`, or an iterable of `str`/`None` as long as the texts.
@@ -336,34 +280,37 @@ fn run_batch_with(
     num_threads: Option<usize>,
     sites: Option<&Bound<'_, PyAny>>,
     profile: Option<&PyProfile>,
-) -> PyResult<Vec<PyPage>> {
-    let owned: Vec<Option<Arc<str>>> = extract_batch(texts)?.into_iter().map(|t| t.map(Arc::from)).collect();
-    let sites = extract_sites(sites, owned.len())?;
-    let seg = Arc::clone(seg);
+) -> PyResult<Vec<Py<PyPage>>> {
+    let held = Borrowed::collect(texts)?;
+    let sites = extract_sites(sites, held.len())?;
     let prof = profile.map(|p| &p.inner);
-    let items: Vec<(Option<Arc<str>>, Option<String>)> = owned.into_iter().zip(sites).collect();
+    let items: Vec<(Option<&str>, Option<String>)> = held.texts().into_iter().zip(sites).collect();
     let pages = py
         .detach(|| {
             parallel::map(&items, num_threads, |(t, site)| {
                 let sp = prof.and_then(|p| p.site(site.as_deref()));
-                t.as_ref().map(|t| seg.segment_with(t, sp))
+                t.map(|t| seg.segment_with(t, sp))
             })
         })
         .map_err(to_pyerr)?;
-    let owned = items.into_iter().map(|(t, _)| t);
-    Ok(owned
+    items
+        .iter()
         .zip(pages)
-        .map(|(t, p)| match (t, p) {
-            (Some(t), Some(p)) => PyPage::new(t, p),
-            _ => PyPage::empty(),
+        .enumerate()
+        .map(|(i, ((text, _), page))| {
+            let page = match (text, page) {
+                (Some(text), Some(p)) => PyPage::new(Some(held.page_text(i, text)), p),
+                _ => PyPage::empty(),
+            };
+            new_object(py, page)
         })
-        .collect())
+        .collect()
 }
 
 fn run_clean_batch(py: Python<'_>, seg: &Arc<Segmenter>, texts: &Bound<'_, PyAny>, num_threads: Option<usize>) -> PyResult<Vec<String>> {
-    let owned = extract_batch(texts)?;
-    let seg = Arc::clone(seg);
-    py.detach(|| parallel::map(&owned, num_threads, |t| t.as_ref().map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
+    let held = Borrowed::collect(texts)?;
+    let texts = held.texts();
+    py.detach(|| parallel::map(&texts, num_threads, |t| t.map(|t| seg.segment(t).body).unwrap_or_default())).map_err(to_pyerr)
 }
 
 #[pymethods]
@@ -393,7 +340,7 @@ impl PySegmenter {
         num_threads: Option<&Bound<'_, PyAny>>,
         sites: Option<&Bound<'_, PyAny>>,
         profile: Option<PyRef<'_, PyProfile>>,
-    ) -> PyResult<Vec<PyPage>> {
+    ) -> PyResult<Vec<Py<PyPage>>> {
         run_batch_with(py, &self.inner, texts, extract_threads(num_threads)?, sites, profile.as_deref())
     }
 
@@ -421,7 +368,7 @@ fn segment_batch(
     num_threads: Option<&Bound<'_, PyAny>>,
     sites: Option<&Bound<'_, PyAny>>,
     profile: Option<PyRef<'_, PyProfile>>,
-) -> PyResult<Vec<PyPage>> {
+) -> PyResult<Vec<Py<PyPage>>> {
     run_batch_with(py, &default_segmenter(), texts, extract_threads(num_threads)?, sites, profile.as_deref())
 }
 

@@ -1,7 +1,7 @@
 //! Per-line shape features and the line's prose score.
 
-use crate::rules::{Hit, Rules, Strength};
-use crate::text::{is_unspaced_script, word_class, WORD_DATE, WORD_STOP};
+use crate::rules::{Hit, LineHints, PhraseKeys, Rules, Strength};
+use crate::text::{is_unspaced_script, trim_ws, word_class, CharInfo, HashMapU64, WORD_DATE, WORD_STOP};
 
 /// What the segmenter knows about one line before decoding.
 #[derive(Debug, Clone, Default)]
@@ -124,6 +124,37 @@ fn fnv_step(h: u64, b: u8) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// Lines up to this many bytes get their whole-line key ([`crate::text::fold_hash`]) hashed
+/// during the scan: the rules compare only such short lines with the whole-line labels.
+const FOLD_MAX_BYTES: usize = 120;
+
+/// Classes of ASCII bytes for the scan's fast path.
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const DIGIT: u8 = 8;
+
+/// Classes of bytes: ASCII letters and digits have theirs; every other byte (including the
+/// bytes of non-ASCII characters) is 0.
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c.is_ascii_uppercase() {
+            ALNUM | ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | ALPHA
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The word being scanned, and what the finished words add up to.
 struct Scan {
     in_word: bool,
@@ -184,20 +215,213 @@ impl Scan {
     }
 }
 
+/// The line's alphanumeric runs and its whole-line key, hashed as
+/// [`crate::text::fold_hash`] hashes characters (lower case, digits to `0`): each finished run
+/// is looked up in the phrase keys ([`PhraseKeys`]), and for a short line the runs joined by
+/// single spaces make its whole-line key.
+struct Runs<'k> {
+    keys: &'k PhraseKeys,
+    in_run: bool,
+    run: u64,
+    hit: bool,
+    fold: bool,
+    line: u64,
+    any: bool,
+}
+
+impl Runs<'_> {
+    /// Adds one byte of a folded alphanumeric character.
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.run = fnv_step(self.run, b);
+        if self.fold {
+            self.line = fnv_step(self.line, b);
+        }
+    }
+
+    /// Starts the next character, an alphanumeric one.
+    #[inline]
+    fn alnum(&mut self) {
+        if !self.in_run {
+            self.in_run = true;
+            self.run = FNV_OFFSET;
+            if self.fold && self.any {
+                self.line = fnv_step(self.line, b' ');
+            }
+            self.any = true;
+        }
+    }
+
+    /// A character that is not alphanumeric ends the run.
+    #[inline]
+    fn other(&mut self) {
+        if self.in_run {
+            self.in_run = false;
+            self.hit |= self.keys.hit(self.run);
+        }
+    }
+
+    /// The folded bytes of a non-ASCII alphanumeric character (as `fold_hash` folds it).
+    #[inline]
+    fn non_ascii(&mut self, c: char, info: &CharInfo) {
+        self.alnum();
+        let mut tmp = [0u8; 4];
+        if info.numeric {
+            self.byte(b'0');
+        } else if let Some(l) = info.lowercase {
+            if info.lower_alnum {
+                for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                    self.byte(x);
+                }
+            }
+        } else {
+            for l in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                    self.byte(x);
+                }
+            }
+        }
+    }
+}
+
+/// What [`ascii_run`] found.
+struct AsciiRun {
+    len: usize,
+    hash: u64,
+    key: u64,
+    uppers: usize,
+    digits: usize,
+}
+
+/// Scans the run of ASCII letters and digits at the start of `rest`: its length, the word
+/// hash `hash` continued over its lower-cased bytes, the whole-line key `key` continued over
+/// its folded bytes (when `FOLD`), and its upper-case letters and digits.
+#[inline(always)]
+fn ascii_run<const FOLD: bool>(rest: &[u8], hash: u64, key: u64) -> AsciiRun {
+    let mut run = AsciiRun { len: 0, hash, key, uppers: 0, digits: 0 };
+    if rest.len() < u32::MAX as usize {
+        ascii_chunk::<FOLD>(rest, &mut run);
+    } else {
+        // Both counts of a chunk share one word: chunks of under 2^32 bytes cannot overflow.
+        for chunk in rest.chunks(u32::MAX as usize) {
+            if ascii_chunk::<FOLD>(chunk, &mut run) < chunk.len() {
+                break;
+            }
+        }
+    }
+    run
+}
+
+/// [`ascii_run`] over a chunk of under 2^32 bytes; returns how many bytes the run took.
+#[inline(always)]
+fn ascii_chunk<const FOLD: bool>(chunk: &[u8], run: &mut AsciiRun) -> usize {
+    let (mut hash, mut key) = (run.hash, run.key);
+    let mut counts = 0u64;
+    let mut n = 0usize;
+    for &b in chunk {
+        let info = RUN_BYTE[b as usize];
+        if info == 0 {
+            break;
+        }
+        hash = fnv_step(hash, info as u8);
+        if FOLD {
+            key = fnv_step(key, (info >> 8) as u8);
+        }
+        counts += RUN_COUNT[b as usize];
+        n += 1;
+    }
+    run.len += n;
+    run.hash = hash;
+    run.key = key;
+    run.uppers += (counts >> 32) as usize;
+    run.digits += (counts & 0xFFFF_FFFF) as usize;
+    n
+}
+
+/// For an ASCII letter or digit: its lower-case byte, its folded byte (digits to `0`) << 8,
+/// and bit 16 set; 0 for any other byte.
+const RUN_BYTE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            let low = c.to_ascii_lowercase();
+            let folded = if c.is_ascii_digit() { b'0' } else { low };
+            t[b] = 1 << 16 | (folded as u32) << 8 | low as u32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// What a byte adds to [`ascii_run`]'s counts: upper-case letters in the high half, digits in
+/// the low half.
+const RUN_COUNT: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            1 << 32
+        } else if c.is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Is `line` cut off: does it end (after trailing white space) with `...`, `…`, `[...]`,
 /// `[…]` or `(...)`?
 #[must_use]
 pub fn is_cut_off(line: &str) -> bool {
-    let t = line.trim_end();
-    t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)")
+    cut_off_end(trim_ws(line))
+}
+
+/// [`is_cut_off`] of a line without trailing white space. Each ending has its own last byte,
+/// so that byte picks the one to compare.
+#[inline]
+fn cut_off_end(t: &str) -> bool {
+    match t.as_bytes().last() {
+        Some(b'.') => t.ends_with("..."),
+        Some(0xA6) => t.ends_with('…'),
+        Some(b']') => t.ends_with("[...]") || t.ends_with("[…]"),
+        Some(b')') => t.ends_with("(...)"),
+        _ => false,
+    }
 }
 
 /// Does `line` end a sentence: `.`, `!`, `?` (or their CJK forms), possibly inside closing
 /// quotes or brackets, and is it not cut off ([`is_cut_off`])?
 #[must_use]
 pub fn ends_sentence(line: &str) -> bool {
-    let tail = line.trim_end().trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
-    !is_cut_off(line) && tail.ends_with(['.', '!', '?', '。', '！', '？'])
+    let t = trim_ws(line);
+    !cut_off_end(t) && ends_with_stop(closing_tail(t))
+}
+
+/// `t` (without trailing white space) without its closing quotes, brackets, `*` and the
+/// spaces between them: `"`, `'`, `”`, `’`, `»`, `)`, `]`, `*`, ` `.
+#[inline]
+fn closing_tail(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut n = b.len();
+    loop {
+        match b[..n] {
+            [.., b'"' | b'\'' | b')' | b']' | b'*' | b' '] => n -= 1,
+            [.., 0xE2, 0x80, 0x9D | 0x99] => n -= 3, // ” ’
+            [.., 0xC2, 0xBB] => n -= 2,              // »
+            _ => return &t[..n],
+        }
+    }
+}
+
+/// Does `tail` (a [`closing_tail`]) end with a full stop, `!` or `?` (or their CJK forms)?
+#[inline]
+fn ends_with_stop(tail: &str) -> bool {
+    tail.ends_with(['.', '!', '?', '。', '！', '？'])
 }
 
 /// Computes the features of one line in one pass over its bytes, appending its content
@@ -205,7 +429,7 @@ pub fn ends_sentence(line: &str) -> bool {
 #[must_use]
 pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Vec<u64>) -> LineFeatures {
     let mut f = LineFeatures::default();
-    let trimmed = line.trim();
+    let trimmed = trim_ws(line);
     if trimmed.is_empty() {
         return f;
     }
@@ -222,8 +446,10 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         first_word: true,
         n_date_words: 0,
     };
+    let mut runs = Runs { keys: PhraseKeys::get(), in_run: false, run: FNV_OFFSET, hit: false, fold: bytes.len() <= FOLD_MAX_BYTES, line: FNV_OFFSET, any: false };
     let mut run_len = 0usize; // alphanumeric characters since the last other character
     let mut upper_non_ascii = false;
+    let mut symbol = false; // a non-ASCII character that starts a phrase without letters or digits
     let mut seps = 0usize;
     let mut url = false;
     let first = words.len();
@@ -233,19 +459,39 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         let b = bytes[i];
         if b < 0x80 {
             // ASCII fast path.
-            if b.is_ascii_alphanumeric() {
-                run_len += 1;
+            let class = ASCII_CLASS[b as usize];
+            if class & ALNUM != 0 {
                 if !w.in_word {
-                    w.start(b.is_ascii_uppercase(), b.is_ascii_alphabetic());
+                    w.start(class & UPPER != 0, class & ALPHA != 0);
                 }
-                w.bytes += 1;
-                w.hash = fnv_step(w.hash, b.to_ascii_lowercase());
-                if b.is_ascii_alphabetic() {
-                    w.letters += 1;
+                let fresh = !runs.in_run;
+                runs.alnum();
+                // The whole run of ASCII letters and digits in one tight loop.
+                let run = if runs.fold { ascii_run::<true>(&bytes[i..], w.hash, runs.line) } else { ascii_run::<false>(&bytes[i..], w.hash, 0) };
+                let len = run.len;
+                // A fresh run of letters that starts its word hashes like the word (digits fold
+                // to 0 in runs); any other run is hashed again.
+                runs.run = if fresh && run.digits == 0 && w.bytes == 0 {
+                    run.hash
+                } else {
+                    bytes[i..i + len].iter().fold(runs.run, |h, &b| fnv_step(h, if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() }))
+                };
+                if runs.fold {
+                    runs.line = run.key;
+                }
+                i += len;
+                run_len += len;
+                w.bytes += len;
+                w.hash = run.hash;
+                let letters = len - run.digits;
+                if letters > 0 {
+                    w.letters += letters;
                     w.all_digits = false;
-                    w.all_upper &= b.is_ascii_uppercase();
+                    w.all_upper &= run.uppers == letters;
                 }
+                continue;
             } else {
+                runs.other();
                 if (b == b'\'' || b == b'-') && w.in_word && joins_next(trimmed, i + 1) {
                     w.hash = fnv_step(w.hash, b);
                     w.bytes += 1;
@@ -274,27 +520,38 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
             continue;
         }
         let (c, len) = decode_at(trimmed, i);
-        if c.is_alphanumeric() {
+        let info = CharInfo::of(c);
+        if info.alnum {
             run_len += 1;
-            if is_unspaced_script(c) {
+            runs.non_ascii(c, &info);
+            if info.unspaced {
                 w.finish(&mut f, words);
                 f.n_words += 1;
                 f.unspaced = true;
             } else {
                 if !w.in_word {
-                    w.start(c.is_uppercase(), c.is_uppercase() || c.is_lowercase());
+                    w.start(info.upper, info.upper || info.lower);
                 }
                 w.bytes += len;
                 let mut tmp = [0u8; 4];
-                for lc in c.to_lowercase() {
-                    for &x in lc.encode_utf8(&mut tmp).as_bytes() {
-                        w.hash = fnv_step(w.hash, x);
+                match info.lowercase {
+                    Some(l) => {
+                        for &x in l.encode_utf8(&mut tmp).as_bytes() {
+                            w.hash = fnv_step(w.hash, x);
+                        }
+                    }
+                    None => {
+                        for lc in c.to_lowercase() {
+                            for &x in lc.encode_utf8(&mut tmp).as_bytes() {
+                                w.hash = fnv_step(w.hash, x);
+                            }
+                        }
                     }
                 }
                 w.all_digits = false;
-                if c.is_alphabetic() {
+                if info.alpha {
                     w.letters += 1;
-                    if c.is_uppercase() {
+                    if info.upper {
                         upper_non_ascii = true;
                     } else {
                         w.all_upper = false;
@@ -302,6 +559,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                 }
             }
         } else {
+            runs.other();
             if c == '’' && w.in_word && joins_next(trimmed, i + len) {
                 let mut tmp = [0u8; 4];
                 for &x in c.encode_utf8(&mut tmp).as_bytes() {
@@ -311,6 +569,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
             } else {
                 w.finish(&mut f, words);
             }
+            symbol |= runs.keys.symbol_start(c);
             match c {
                 '。' | '！' | '？' => {
                     if i + len >= n || bytes[i + len] == b' ' {
@@ -325,8 +584,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
         i += len;
     }
     w.finish(&mut f, words);
+    runs.other();
     let mine = &mut words[first..];
-    mine.sort_unstable();
+    sort_small(mine);
     let mut kept = 0;
     for k in 0..mine.len() {
         if k == 0 || mine[k] != mine[kept - 1] {
@@ -336,9 +596,28 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     }
     words.truncate(first + kept);
     f.content = Content { start: u32::try_from(first).unwrap_or(u32::MAX), len: u32::try_from(kept).unwrap_or(0) };
-    f.truncated = is_cut_off(trimmed);
-    f.ends_terminal = ends_sentence(trimmed);
-    let tail = trimmed.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
+    line_ends(&mut f, trimmed, seps, url);
+    // A line with upper-case letters outside ASCII is matched lower-cased, where the runs can
+    // differ: the phrase keys tell nothing about it.
+    let phrase_possible = runs.hit || upper_non_ascii || ((symbol || runs.keys.ascii_symbols()) && runs.keys.has_symbol(trimmed));
+    let hints = LineHints {
+        n_words: f.n_words,
+        upper_non_ascii,
+        fold_hash: runs.fold.then_some(runs.line),
+        seps,
+        phrase_possible,
+    };
+    f.rule = rules.check_with(trimmed, &hints, buf);
+    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
+    f
+}
+
+/// The features read from the line's end and its shape: cut off, sentence end, colon, links.
+fn line_ends(f: &mut LineFeatures, trimmed: &str, seps: usize, url: bool) {
+    let bytes = trimmed.as_bytes();
+    let tail = closing_tail(trimmed);
+    f.truncated = cut_off_end(trimmed);
+    f.ends_terminal = !f.truncated && ends_with_stop(tail);
     if f.ends_terminal && f.n_sentences == 0 {
         f.n_sentences = 1;
     }
@@ -346,9 +625,25 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
     f.linky = seps >= 2
         || url
         || (f.n_words <= 6 && memchr::memchr(b'@', bytes).is_some() && memchr::memchr(b'.', bytes).is_some());
-    f.rule = rules.check_with(trimmed, f.n_words, upper_non_ascii, buf);
-    f.dateline = f.n_numeric > 0 && f.n_words <= 12 && f.n_numeric + w.n_date_words == f.n_words;
-    f
+}
+
+/// Sorts a line's few word hashes: insertion sort below 24 items (most lines), else the
+/// standard sort.
+#[inline]
+fn sort_small(v: &mut [u64]) {
+    if v.len() > 24 {
+        v.sort_unstable();
+        return;
+    }
+    for k in 1..v.len() {
+        let x = v[k];
+        let mut j = k;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
 }
 
 /// Does the character at byte `j` continue a word ("don't", "well-known")?
@@ -372,6 +667,84 @@ fn decode_at(s: &str, i: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
+
+/// Calls `f(a, b, shared)` once for every pair of lines `a < b` for which `eligible` holds
+/// and that share content words, with the number of words they share. Only words on at most
+/// `max_lines` eligible lines count: a word on very many lines pairs no lines, and skipping it
+/// keeps this linear on pages of thousands of similar lines. The pairs come in no particular
+/// order. No sorting: words are numbered through one hash map lookup a posting, the lines of
+/// each word laid out in one vector, and each line's shared counts gathered in a dense counter.
+pub fn shared_words(
+    feats: &[LineFeatures],
+    words: &[u64],
+    eligible: impl Fn(&LineFeatures) -> bool,
+    max_lines: usize,
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let lines: Vec<u32> = (0..feats.len()).filter(|&i| eligible(&feats[i])).map(|i| i as u32).collect();
+    let n_postings: usize = lines.iter().map(|&i| feats[i as usize].content.len()).sum();
+    // Each word's group, numbered in order of first sight, and each posting's group: the
+    // only hash lookups. Per group: (eligible lines with the word, start of its lines in
+    // `members`, fill cursor).
+    let mut group_of: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(n_postings, Default::default());
+    let mut groups: Vec<(u32, u32, u32)> = Vec::new();
+    let mut posting_group: Vec<u32> = Vec::with_capacity(n_postings);
+    for &i in &lines {
+        for &h in feats[i as usize].content.get(words) {
+            let g = *group_of.entry(h).or_insert_with(|| {
+                groups.push((0, 0, 0));
+                (groups.len() - 1) as u32
+            });
+            groups[g as usize].0 += 1;
+            posting_group.push(g);
+        }
+    }
+    let mut total = 0u32;
+    for g in &mut groups {
+        if (2..=max_lines).contains(&(g.0 as usize)) {
+            *g = (g.0, total, total);
+            total += g.0;
+        } else {
+            g.0 = 0;
+        }
+    }
+    if total == 0 {
+        return;
+    }
+    // The lines of each word, in line order.
+    let mut members = vec![0u32; total as usize];
+    let mut next_group = posting_group.iter();
+    for &i in &lines {
+        for _ in 0..feats[i as usize].content.len() {
+            let g = &mut groups[*next_group.next().expect("one group per posting") as usize];
+            if g.0 > 0 {
+                members[g.2 as usize] = i;
+                g.2 += 1;
+            }
+        }
+    }
+    let mut count = vec![0u32; feats.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut posting = posting_group.iter();
+    for &a in &lines {
+        for _ in 0..feats[a as usize].content.len() {
+            let (len, start, _) = groups[*posting.next().expect("one group per posting") as usize];
+            for &b in &members[start as usize..(start + len) as usize] {
+                if b > a {
+                    if count[b as usize] == 0 {
+                        touched.push(b);
+                    }
+                    count[b as usize] += 1;
+                }
+            }
+        }
+        for &b in &touched {
+            f(a as usize, b as usize, count[b as usize] as usize);
+            count[b as usize] = 0;
+        }
+        touched.clear();
+    }
+}
 
 /// Prose score of a line: positive for lines that read like article paragraphs, negative for
 /// chrome; roughly a log-odds. `None` for empty lines, which the decoder passes over freely.
@@ -437,4 +810,139 @@ pub fn prose_score(f: &LineFeatures) -> Option<f32> {
         };
     }
     Some(s)
+}
+
+#[cfg(test)]
+#[path = "features_reference.rs"]
+mod reference;
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::PHRASES;
+
+    /// The features of `line` by the scan and by the reference (the scan before it fed the
+    /// rules its hints), content words resolved, as text.
+    fn both(rules: &Rules, line: &str) -> (String, String) {
+        let show = |f: &LineFeatures, words: &[u64]| format!("{f:?} {:?}", f.content.get(words));
+        let (mut w1, mut w2) = (Vec::new(), Vec::new());
+        let fast = line_features(line, rules, &mut String::new(), &mut w1);
+        let slow = reference::line_features_reference(line, rules, &mut String::new(), &mut w2);
+        (show(&fast, &w1), show(&slow, &w2))
+    }
+
+    /// Pieces that exercise every branch of the scan and of the rules: phrases and whole-line
+    /// labels in any case, separators, digits, joiners, non-ASCII letters (upper case, İ, ß),
+    /// unspaced scripts, symbols, URLs.
+    fn piece() -> impl Strategy<Value = String> {
+        let phrase = prop::sample::select(PHRASES.iter().map(|&(_, p)| p).collect::<Vec<_>>());
+        prop_oneof![
+            phrase.clone().prop_map(str::to_string),
+            phrase.prop_map(|p| p.to_uppercase()),
+            prop::sample::select(vec![
+                "Advertisement", "READ MORE", "Share", "12 comments", "jane says:", "Page 2 of 9", "Home | News | Sport",
+                "(c) 2024", "2024 ©", "Follow Us on Twitter", "· ", "• ", " | ", "|", "›", "»", "©", "...", "…", "[...]",
+                "don't", "well-known", "l’état", "x-", "'", "-", "U.S.", "www.example.com", "http://a.b/c", "a@b.co",
+                "Kommentare (5)", "x ſays", "jane ESCRIBIÓ:", "3 thoughts on", "Seite 2 von 3", "(C) 1999", "İstanbul", "GİRİŞ", "Straße", "ÉTÉ", "Ǆemal", "Реклама", "ПОДПИШИТЕСЬ", "東京", "。", "！", "٣", "²",
+                "\u{2019}", "“", "”", "—", "\t", "  ", "the", "und", "2025", "0", "Monday", "at", "6:34", "am", ".", "!", "?", ":",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9 .,'|-]{0,12}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..12).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn scan_with_hints_equals_the_reference(line in line()) {
+            let rules = Rules::default();
+            let (fast, slow) = both(&rules, &line);
+            prop_assert_eq!(fast, slow, "{:?}", line);
+        }
+
+        #[test]
+        fn scan_with_hints_equals_the_reference_with_user_rules(line in line()) {
+            let rules = Rules::new(&["Photo".into(), "ÉTÉ".into()], &["^\\d+ min".into(), "\\|\\s*$".into()]).unwrap();
+            let (fast, slow) = both(&rules, &line);
+            prop_assert_eq!(fast, slow, "{:?}", line);
+        }
+    }
+
+    /// Line ends: the endings, closing marks and white space (ASCII and not) in any order.
+    fn line_end() -> impl Strategy<Value = String> {
+        let bit = prop::sample::select(vec![
+            "...", "..", ".", "…", "[...]", "[…]", "(...)", "[", "]", "(", ")", "\"", "'", "”", "’", "»", "“", "*", " ",
+            "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{1F}", "\u{85}", "\u{A0}", "\u{2003}", "\u{3000}", "!", "?", "。",
+            "！", "？", "a", "é", "東", ":", "\u{2026}\u{A0}",
+        ]);
+        prop::collection::vec(bit, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn line_end_tests_equal_the_plain_definitions(line in line_end()) {
+            let t = line.trim_end();
+            let cut = t.ends_with("...") || t.ends_with('…') || t.ends_with("[...]") || t.ends_with("[…]") || t.ends_with("(...)");
+            let tail = t.trim_end_matches(|c: char| matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*' | ' '));
+            prop_assert_eq!(trim_ws(&line), line.trim(), "{:?}", line);
+            prop_assert_eq!(is_cut_off(&line), cut, "{:?}", line);
+            prop_assert_eq!(closing_tail(t), tail, "{:?}", line);
+            prop_assert_eq!(ends_sentence(&line), !cut && tail.ends_with(['.', '!', '?', '。', '！', '？']), "{:?}", line);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn shared_words_counts_every_pair_as_brute_force_does(
+            lines in prop::collection::vec(prop::collection::vec(0usize..40, 0..12), 0..40),
+            max_lines in 2usize..6,
+        ) {
+            let vocab: Vec<String> = (0..40).map(|k| format!("word{k}x")).collect();
+            let rules = Rules::default();
+            let mut store = Vec::new();
+            let feats: Vec<LineFeatures> = lines
+                .iter()
+                .map(|ws| line_features(&ws.iter().map(|&k| vocab[k].as_str()).collect::<Vec<_>>().join(" "), &rules, &mut String::new(), &mut store))
+                .collect();
+            let eligible = |f: &LineFeatures| f.content.len() % 3 != 1;
+            let mut got = Vec::new();
+            shared_words(&feats, &store, eligible, max_lines, |a, b, n| got.push((a, b, n)));
+            got.sort_unstable();
+            let on = |h: u64| feats.iter().filter(|f| eligible(f) && f.content.get(&store).contains(&h)).count();
+            let mut want = Vec::new();
+            for a in 0..feats.len() {
+                for b in a + 1..feats.len() {
+                    if !eligible(&feats[a]) || !eligible(&feats[b]) {
+                        continue;
+                    }
+                    let other = feats[b].content.get(&store);
+                    let n = feats[a].content.get(&store).iter().filter(|h| other.contains(h) && (2..=max_lines).contains(&on(**h))).count();
+                    if n > 0 {
+                        want.push((a, b, n));
+                    }
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_phrase_and_label_is_found_by_the_hinted_path() {
+        let rules = Rules::default();
+        for &(_, p) in PHRASES {
+            for line in [p.to_string(), p.to_uppercase(), format!("Some words, then {p} and more words after it"), format!("«{p}»")] {
+                let (fast, slow) = both(&rules, &line);
+                assert_eq!(fast, slow, "{line:?}");
+            }
+        }
+    }
 }

@@ -347,7 +347,7 @@ fn run_ranges(in_run: &[bool]) -> Vec<std::ops::Range<usize>> {
 /// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
 /// line whose words are the start of the next line ("Storm hits coast" / "Storm hits coast as
 /// thousands flee..."). `out[i] = Some(j)` for the headline `i` of lede `j`.
-fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
+fn teaser_heads<'a>(raw: &[RawLine<'a>], feats: &[LineFeatures]) -> Vec<Option<usize>> {
     let n = raw.len();
     let mut out = vec![None; n];
     for i in 0..n {
@@ -358,11 +358,11 @@ fn teaser_heads(raw: &[RawLine<'_>], feats: &[LineFeatures]) -> Vec<Option<usize
         let Some(j) = (i + 1..n.min(i + 3)).find(|&j| !feats[j].is_empty()) else { continue };
         // One of the two is the start of the other (a cut-off lede can be shorter than its
         // headline), compared without trailing dots, ellipses and colons.
-        let strip = |t: &'_ str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']')).to_string();
+        let strip = |t: &'a str| t.trim().trim_end_matches(|c: char| matches!(c, '.' | '…' | ' ' | ':' | '[' | ']'));
         let (head, lede) = (strip(raw[i].text), strip(raw[j].text));
-        let (short, long) = if head.len() <= lede.len() { (&head, &lede) } else { (&lede, &head) };
-        let words = short.split_whitespace().count();
-        if words >= 2 && short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) {
+        let (short, long) = if head.len() <= lede.len() { (head, lede) } else { (lede, head) };
+        let two_words = || short.split_whitespace().nth(1).is_some();
+        if short.len() < long.len() && long.is_char_boundary(short.len()) && long[..short.len()].eq_ignore_ascii_case(short) && two_words() {
             out[i] = Some(j);
         }
     }
@@ -589,7 +589,7 @@ fn trim_runs(in_run: &mut [bool], score: &[Option<f32>], t: Tuning) {
 /// content words that other lines of the runs also use. `None` where there is too little text
 /// to judge (short lines, or a first-pass article under three lines or 30 distinct words).
 fn cohesion(feats: &[LineFeatures], words: &[u64], base: &[Option<f32>], in_run: &[bool], echo: &[Option<usize>], t: Tuning) -> Vec<Option<f32>> {
-    let mut vocab: HashMapU64<u32> = HashMapU64::default();
+    let mut vocab: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
     let mut article_lines = 0usize;
     for (i, f) in feats.iter().enumerate() {
         if in_run[i] && base[i].is_some_and(|s| s > t.body_min) {
@@ -666,17 +666,26 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
     // by the first-pass article outside the block stays low, where that outside part is the
     // larger (a blurb list about related stories shares words among its own items). Edge
     // lines that are on topic (the article's last one-sentence paragraph, say) are trimmed.
-    let mut article: HashMapU64<u32> = HashMapU64::default();
-    let mut article_words = 0usize;
-    for (i, f) in feats.iter().enumerate() {
-        if first[i] && base[i].is_some_and(|s| s > 0.0) {
-            article_words += f.n_words;
-            for &h in f.content.get(words) {
-                *article.entry(h).or_insert(0) += 1;
+    // The first-pass article's word counts and length, made when a block first needs them
+    // (most pages have no block that does).
+    let article_counts = std::cell::OnceCell::new();
+    let article_counts = || {
+        article_counts.get_or_init(|| {
+            let mut article: HashMapU64<u32> = HashMapU64::with_capacity_and_hasher(words.len(), Default::default());
+            let mut article_words = 0usize;
+            for (i, f) in feats.iter().enumerate() {
+                if first[i] && base[i].is_some_and(|s| s > 0.0) {
+                    article_words += f.n_words;
+                    for &h in f.content.get(words) {
+                        *article.entry(h).or_insert(0) += 1;
+                    }
+                }
             }
-        }
-    }
+            (article, article_words)
+        })
+    };
     let outside_shares = |block: &[usize]| {
+        let (article, article_words) = article_counts();
         let mut inside: HashMapU64<u32> = HashMapU64::default();
         let mut inside_words = 0usize;
         for &i in block {
@@ -759,23 +768,6 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
     // linear on pages of thousands of similar lines.
     const MAX_POSTINGS: usize = 32;
     let eligible = |f: &LineFeatures| (MIN_WORDS..=MAX_WORDS).contains(&f.content.len()) && f.n_sentences <= 3;
-    let mut postings: Vec<(u64, u32)> = Vec::new();
-    for (i, f) in feats.iter().enumerate() {
-        if eligible(f) {
-            postings.extend(f.content.get(words).iter().map(|&h| (h, i as u32)));
-        }
-    }
-    postings.sort_unstable();
-    // Every pair of lines sharing a word, once per shared word.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for group in postings.chunk_by(|a, b| a.0 == b.0) {
-        if group.len() > 1 && group.len() <= MAX_POSTINGS {
-            for (k, &(_, a)) in group.iter().enumerate() {
-                pairs.extend(group[k + 1..].iter().map(|&(_, b)| (a.min(b), a.max(b))));
-            }
-        }
-    }
-    pairs.sort_unstable();
     let mut out: Vec<Option<usize>> = vec![None; feats.len()];
     let mut best = vec![0f32; feats.len()];
     let mut offer = |i: usize, j: usize, overlap: f32| {
@@ -787,12 +779,12 @@ fn echoes(feats: &[LineFeatures], words: &[u64]) -> Vec<Option<usize>> {
             out[i] = Some(j);
         }
     };
-    for run in pairs.chunk_by(|x, y| x == y) {
-        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
-        let overlap = run.len() as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
+    // Every pair of lines sharing words, with the number of words they share.
+    features::shared_words(feats, words, eligible, MAX_POSTINGS, |a, b, shared| {
+        let overlap = shared as f32 / feats[a].content.len().min(feats[b].content.len()) as f32;
         offer(a, b, overlap);
         offer(b, a, overlap);
-    }
+    });
     out
 }
 
