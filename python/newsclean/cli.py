@@ -1011,6 +1011,7 @@ class DedupRun(Run):
         except ValueError as e:
             raise InputError(str(e)) from None
         self.kept = 0
+        self.candidates = 0  # pages in candidate pairs, whose shingle sets were verified
 
     def _again(self, progress: Progress, verb: str) -> tuple[Reader, Progress]:
         """The same records again; a bad one was reported (or rejected) in the first read."""
@@ -1030,6 +1031,7 @@ class DedupRun(Run):
             self.pages += len(chunk)
             progress.add(len(chunk), sum(r.nbytes for r in chunk))
         need = self.stream.needed(num_threads=threads)
+        self.candidates = len(need)
 
         # The texts of the pages in candidate pairs (positions in `need`, sorted).
         again, progress = self._again(progress, "dedup (2/3: candidates)")
@@ -1076,7 +1078,10 @@ class DedupRun(Run):
 
     def summary_lines(self) -> list[str]:
         dups = self.pages - self.kept
-        return [f"total: {self.pages} pages, {self.kept} kept, {dups} duplicates ({100 * dups / max(1, self.pages):.1f} %)"]
+        return [
+            f"total: {self.pages} pages, {self.kept} kept, {dups} duplicates ({100 * dups / max(1, self.pages):.1f} %); "
+            f"{self.candidates} pages in candidate pairs verified"
+        ]
 
 
 class TeasersRun(Run):
