@@ -1033,17 +1033,18 @@ class DedupRun(Run):
         need = self.stream.needed(num_threads=threads)
         self.candidates = len(need)
 
-        # The texts of the pages in candidate pairs (positions in `need`, sorted).
-        again, progress = self._again(progress, "dedup (2/3: candidates)")
-        position = 0
-        for chunk in self.chunks(again):
-            lo, hi = np.searchsorted(need, [position, position + len(chunk)])
-            if hi > lo:
-                self.stream.add_needed([chunk[k].text for k in (need[lo:hi] - position).tolist()], num_threads=threads)
-            position += len(chunk)
-            progress.add(len(chunk), sum(r.nbytes for r in chunk))
-        if position != self.pages:
-            raise self._changed(position)
+        # The texts of the pages in candidate pairs (positions in `need`, sorted), if any.
+        if len(need):
+            again, progress = self._again(progress, "dedup (2/3: candidates)")
+            position = 0
+            for chunk in self.chunks(again):
+                lo, hi = np.searchsorted(need, [position, position + len(chunk)])
+                if hi > lo:
+                    self.stream.add_needed([chunk[k].text for k in (need[lo:hi] - position).tolist()], num_threads=threads)
+                position += len(chunk)
+                progress.add(len(chunk), sum(r.nbytes for r in chunk))
+            if position != self.pages:
+                raise self._changed(position)
         res = self.stream.finish(keep="first", num_threads=threads)
         cluster, keep = res.cluster, res.keep
         self.kept = int(keep.sum())

@@ -78,8 +78,8 @@ impl Job {
 
     /// A one-off deduplication of as many texts as [`Job::prep`] is given before
     /// [`Job::candidates`]: for a stream whose length is not known in advance. Its memory
-    /// grows by a fixed record a text (its scalars and band keys, [`Job::bytes_per_text`]),
-    /// never by the texts themselves.
+    /// grows by a fixed record a text (its band keys and three scalars: 348 bytes at the
+    /// default options), never by the texts themselves.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] for bad options.
@@ -88,13 +88,6 @@ impl Job {
         job.open = true;
         job.keys = Keys::new(job.slots, usize::MAX);
         Ok(job)
-    }
-
-    /// The bytes [`Job::prep`] keeps for each text (the band keys and three scalars), besides
-    /// the shingle sets of the texts in candidate pairs that [`Job::sets`] later holds.
-    #[must_use]
-    pub fn bytes_per_text(&self) -> usize {
-        self.slots * 4 + 8 + 8 + 4
     }
 
     /// A batch of `n` texts; `store`: for an index (every shingle set is kept).
@@ -509,7 +502,7 @@ impl Job {
 /// Band keys of a batch, in blocks of `2^shift` texts; a block holds its texts' keys slot by
 /// slot (each slot's keys in text order), so a pass over one slot reads memory in order, and a
 /// batch grows a block at a time, without copying what it holds.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Keys {
     slots: usize,
     shift: u32,
