@@ -539,9 +539,10 @@ impl Keys {
             if lo >= hi {
                 continue;
             }
+            let start = b << shift;
             self.blocks[b].par_chunks_mut(size).enumerate().for_each(|(slot, col)| {
-                for i in lo..hi {
-                    col[i - (b << shift)] = rows[(i - first) * slots + slot];
+                for (v, k) in col[lo - start..hi - start].iter_mut().zip(lo - first..) {
+                    *v = rows[k * slots + slot];
                 }
             });
         }
