@@ -269,6 +269,16 @@ def test_dedup_matches_the_library_for_any_batch_and_threads(tmp_path):
         assert read_jsonl(kept) == [r for i, r in enumerate(rows) if want.keep[i]]
 
 
+def test_dedup_without_output_prints_the_summary(tmp_path, capsys):
+    rows = copies_corpus()
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    want = newsclean.dedup([r["text"] for r in rows], keep="first")
+    assert main(["dedup", str(src)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"total: {len(rows)} pages, {int(want.keep.sum())} kept, " in captured.err
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
+
+
 def test_dedup_refuses_stdin(tmp_path):
     out = tmp_path / "out.jsonl"
     res = subprocess.run(

@@ -992,10 +992,11 @@ def _ids(chunk: list[Record], position: int) -> list[str]:
 
 class DedupRun(Run):
     """Three reads of the input through a :class:`newsclean.DedupStream`, so that memory grows
-    by a fixed record a page (about 400 bytes: band keys, hashes, the cluster arrays), never by
-    the texts: the signatures of every page; the texts of the pages in candidate pairs, whose
-    shingle sets are verified; the records, written with the clusters known. The clusters are
-    those of ``newsclean.dedup(texts, keep="first")`` on the same texts."""
+    by a fixed record a page (about 400 bytes: band keys, hashes, the cluster arrays) and the
+    shingle sets of the pages in candidate pairs, never by the texts: the signatures of every
+    page; the texts of the pages in candidate pairs (skipped when there are none); the records,
+    written with the clusters known (skipped without an output). The clusters are those of
+    ``newsclean.dedup(texts, keep="first")`` on the same texts."""
 
     verb = "dedup (1/3: signatures)"
 
@@ -1048,6 +1049,8 @@ class DedupRun(Run):
         res = self.stream.finish(keep="first", num_threads=threads)
         cluster, keep = res.cluster, res.keep
         self.kept = int(keep.sum())
+        if self.writer is None:
+            return  # only the summary
         # A representative is the first page of its cluster: its id is known before its copies'.
         reps = set(np.unique(cluster[~keep]).tolist()) if args.mark else set()
         rep_ids: dict[int, str] = {}
@@ -1245,8 +1248,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Drop duplicate pages: exact, near and truncated copies, as newsclean.dedup(texts, keep=\"first\") "
         "finds them; the first page of each cluster is kept. Writes the kept records, or with --mark every record "
         "with a duplicate_of field (the id of the first page of its cluster, or null). The input is read three "
-        "times (signatures, candidate pairs, records) and memory grows by about 400 bytes a page, not by the "
-        "texts, so it must be files, not standard input.",
+        "times (signatures, candidate pairs, records) and memory grows by about 400 bytes a page and the shingle "
+        "sets of the pages in candidate pairs, not by the texts, so it must be files, not standard input.",
         epilog=epilog,
     )
     _common(d, "write the records here (as for clean)", output_required=False)
