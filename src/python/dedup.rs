@@ -1,5 +1,6 @@
 //! Binding of `crate::dedup`: `dedup`, `minhash`, `dedup_lines`, `DedupIndex`, `DedupStream`
-//! and the result classes. Arrays are numpy arrays (numpy is imported on first use, by these functions only).
+//! and the result classes. Arrays are numpy arrays (numpy is imported on first use, by these
+//! functions only).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -542,7 +543,7 @@ impl PyDedupStream {
         let Some(job) = lock(&self.job).take() else {
             return Err(PyRuntimeError::new_err(format!("this DedupStream {}", *lock(&self.gone))));
         };
-        *lock(&self.gone) = "is busy in another call";
+        *lock(&self.gone) = "is busy in another call (or a call in it panicked)";
         Ok(job)
     }
 
