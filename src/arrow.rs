@@ -12,10 +12,17 @@
 //! 67 s of CPU to a release build whose whole extension takes about 81 s, for none of their
 //! compute.
 //!
-//! The C data interface does not carry buffer lengths for `utf8` and `large_utf8`: their
-//! offsets are trusted to lie inside the data buffer, as every consumer must. Offsets are
-//! checked to be non-negative and non-decreasing, `string_view` views are checked against the
-//! buffer sizes the layout does carry, and every value is checked to be valid UTF-8.
+//! The C data interface does not carry buffer lengths, so some of a producer's promises cannot
+//! be checked and are trusted, as by every consumer: the validity bitmap, offsets and views
+//! buffers hold `offset + length` entries (plus one offset), `utf8`/`large_utf8` offsets lie
+//! inside the data buffer, and a `string_view` array's variadic buffer sizes are true.
+//! Everything else is checked, and a malformed array is refused with an error, never read out
+//! of bounds: the length, offset and null count (a null count above zero needs a bitmap), the
+//! number of buffers, null buffers, offsets that are negative or decrease, views whose buffer
+//! index, offset or length lie outside the buffers they name or whose 4-byte prefix differs
+//! from their data, and UTF-8 in every value that is read. The `arrow` fuzz target
+//! (`fuzz/fuzz_targets/arrow.rs`) builds arbitrary arrays over buffers it owns and compares
+//! what this module reads with a plain safe decoding of the same buffers.
 //!
 //! [Arrow C data interface]: https://arrow.apache.org/docs/format/CDataInterface.html
 
@@ -170,6 +177,16 @@ pub enum StringLayout {
 }
 
 impl StringLayout {
+    /// The Arrow name of the layout.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Utf8 => "utf8",
+            Self::LargeUtf8 => "large_utf8",
+            Self::Utf8View => "string_view",
+        }
+    }
+
     /// The layout of a schema.
     ///
     /// # Errors
@@ -192,6 +209,51 @@ impl StringLayout {
     }
 }
 
+/// The Arrow type a C data interface format string stands for (`"l"` is `int64`), for
+/// messages; `None` for formats this table does not know.
+#[must_use]
+pub fn type_name(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "n" => "null",
+        "b" => "bool",
+        "c" => "int8",
+        "C" => "uint8",
+        "s" => "int16",
+        "S" => "uint16",
+        "i" => "int32",
+        "I" => "uint32",
+        "l" => "int64",
+        "L" => "uint64",
+        "e" => "float16",
+        "f" => "float32",
+        "g" => "float64",
+        "z" => "binary",
+        "Z" => "large_binary",
+        "vz" => "binary_view",
+        "u" => "utf8",
+        "U" => "large_utf8",
+        "vu" => "string_view",
+        "tdD" => "date32",
+        "tdm" => "date64",
+        "+l" => "list",
+        "+L" => "large_list",
+        "+vl" => "list_view",
+        "+vL" => "large_list_view",
+        "+s" => "struct",
+        "+m" => "map",
+        "+r" => "run_end_encoded",
+        f if f.starts_with("ts") => "timestamp",
+        f if f.starts_with("tt") => "time",
+        f if f.starts_with("tD") => "duration",
+        f if f.starts_with("ti") => "interval",
+        f if f.starts_with("d:") => "decimal",
+        f if f.starts_with("w:") => "fixed_size_binary",
+        f if f.starts_with("+w:") => "fixed_size_list",
+        f if f.starts_with("+u") => "union",
+        _ => return None,
+    })
+}
+
 fn invalid(index: Option<usize>, message: impl Into<String>) -> Error {
     Error::InvalidArrowData { index, message: message.into() }
 }
@@ -205,11 +267,13 @@ fn utf8(bytes: &[u8], index: usize) -> Result<&str, Error> {
 ///
 /// # Errors
 /// [`Error::InvalidArrowData`] for a malformed array or a value that is not UTF-8, naming the
-/// value's index.
+/// first bad value's index when the fault is in a value (see the module docs for what is
+/// checked).
 ///
 /// # Safety
 /// `array` must be a live `ArrowArray` of `layout` (as its schema says), filled by a producer
-/// that follows the C data interface; the returned values borrow its buffers.
+/// that keeps the promises the module docs list as trusted; the returned values borrow its
+/// buffers.
 pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first: usize, out: &mut Vec<Option<&'a str>>) -> Result<(), Error> {
     let (Ok(len), Ok(offset)) = (usize::try_from(array.length), usize::try_from(array.offset)) else {
         return Err(invalid(None, format!("negative length {} or offset {}", array.length, array.offset)));
@@ -217,24 +281,39 @@ pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first:
     if len == 0 {
         return Ok(());
     }
+    // Every entry the buffers hold must be addressable: offset + length views of 16 bytes (or
+    // offsets of 8) cannot pass isize::MAX bytes in a real buffer.
+    let Some(end) = offset.checked_add(len).filter(|&e| e.checked_add(1).and_then(|e| e.checked_mul(16)).is_some_and(|b| isize::try_from(b).is_ok())) else {
+        return Err(invalid(None, format!("length {len} and offset {offset} are too large for any buffer")));
+    };
+    if array.null_count < -1 || array.null_count > array.length {
+        return Err(invalid(None, format!("null count {} of an array of {len} values", array.null_count)));
+    }
     // utf8 and large_utf8: validity, offsets, data; string_view: validity, views, the data
     // buffers (any number), their sizes.
-    let want = 3;
     let n_buffers = usize::try_from(array.n_buffers).unwrap_or(0);
-    if n_buffers < want || array.buffers.is_null() {
-        return Err(invalid(None, format!("a string array needs at least {want} buffers, this one has {}", array.n_buffers)));
+    let bad_count = match layout {
+        StringLayout::Utf8 | StringLayout::LargeUtf8 => n_buffers != 3,
+        StringLayout::Utf8View => n_buffers < 3,
+    };
+    if bad_count || array.buffers.is_null() {
+        let want = if layout == StringLayout::Utf8View { "at least 3" } else { "3" };
+        return Err(invalid(None, format!("a {} array needs {want} buffers, this one has {}", layout.name(), array.n_buffers)));
     }
     // SAFETY: `buffers` points to `n_buffers` pointers (the caller's contract).
     let buffers = unsafe { std::slice::from_raw_parts(array.buffers, n_buffers) };
     let validity = buffers[0].cast::<u8>();
-    let is_valid = |i: usize| -> bool {
-        if validity.is_null() || array.null_count == 0 {
-            return true;
-        }
-        let bit = offset + i;
-        // SAFETY: a validity bitmap holds at least offset + length bits.
-        unsafe { *validity.add(bit / 8) >> (bit % 8) & 1 == 1 }
+    if validity.is_null() && array.null_count > 0 {
+        return Err(invalid(None, format!("{} nulls but no validity bitmap", array.null_count)));
+    }
+    // A null count of 0 means no nulls, whatever the bitmap holds (as Arrow C++ reads it).
+    let bitmap = if array.null_count == 0 || validity.is_null() {
+        None
+    } else {
+        // SAFETY: a validity bitmap holds at least offset + length bits (the caller's contract).
+        Some(unsafe { std::slice::from_raw_parts(validity, end.div_ceil(8)) })
     };
+    let is_valid = |i: usize| bitmap.map_or(true, |b| b[(offset + i) / 8] >> ((offset + i) % 8) & 1 == 1);
     out.reserve(len);
     match layout {
         StringLayout::Utf8 | StringLayout::LargeUtf8 => {
@@ -242,14 +321,16 @@ pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first:
             if offsets.is_null() {
                 return Err(invalid(None, "the offsets buffer is null"));
             }
-            // The value offsets, widened to i64.
+            // The value offsets, widened to i64, read unaligned (a producer may hand over a
+            // buffer at any address; the interface only recommends alignment).
             let at = |k: usize| -> i64 {
-                // SAFETY: an offsets buffer holds offset + length + 1 entries.
+                // SAFETY: an offsets buffer holds offset + length + 1 entries (the caller's
+                // contract), and k <= length.
                 unsafe {
                     if layout == StringLayout::Utf8 {
-                        i64::from(*offsets.cast::<i32>().add(offset + k))
+                        i64::from(offsets.cast::<i32>().add(offset + k).read_unaligned())
                     } else {
-                        *offsets.cast::<i64>().add(offset + k)
+                        offsets.cast::<i64>().add(offset + k).read_unaligned()
                     }
                 }
             };
@@ -267,9 +348,12 @@ pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first:
                     if data.is_null() {
                         return Err(invalid(Some(first + i), "the data buffer is null"));
                     }
+                    let (Ok(from), Ok(n)) = (usize::try_from(start), usize::try_from(end - start)) else {
+                        return Err(invalid(Some(first + i), format!("offsets {start}..{end} do not fit in memory")));
+                    };
                     // SAFETY: offsets lie inside the data buffer (the interface's contract;
                     // it carries no buffer length to check against), and start <= end.
-                    let bytes = unsafe { std::slice::from_raw_parts(data.add(start as usize), (end - start) as usize) };
+                    let bytes = unsafe { std::slice::from_raw_parts(data.add(from), n) };
                     out.push(Some(utf8(bytes, first + i)?));
                 }
                 start = end;
@@ -281,18 +365,19 @@ pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first:
                 return Err(invalid(None, "the views buffer is null"));
             }
             // Data buffers are 2..n-1; the last buffer holds their sizes (int64 each).
-            let n_data = n_buffers - 3;
+            let data_buffers = &buffers[2..n_buffers - 1];
             let sizes = buffers[n_buffers - 1].cast::<i64>();
-            if n_data > 0 && sizes.is_null() {
+            if !data_buffers.is_empty() && sizes.is_null() {
                 return Err(invalid(None, "the variadic buffer sizes are missing"));
             }
-            for i in 0..len {
+            // SAFETY: the views buffer holds offset + length views of 16 bytes (the caller's
+            // contract); `end * 16` was checked to fit in isize above.
+            let views = unsafe { std::slice::from_raw_parts(views.add(offset * 16), len * 16) };
+            for (i, view) in views.chunks_exact(16).enumerate() {
                 if !is_valid(i) {
                     out.push(None);
                     continue;
                 }
-                // SAFETY: the views buffer holds offset + length views of 16 bytes.
-                let view = unsafe { std::slice::from_raw_parts(views.add((offset + i) * 16), 16) };
                 let word = |k: usize| i32::from_le_bytes([view[k], view[k + 1], view[k + 2], view[k + 3]]);
                 let n = word(0);
                 let Ok(n) = usize::try_from(n) else {
@@ -306,25 +391,45 @@ pub unsafe fn read_strings<'a>(layout: StringLayout, array: &'a FfiArray, first:
                 let (Ok(buf), Ok(at)) = (usize::try_from(buf), usize::try_from(at)) else {
                     return Err(invalid(Some(first + i), format!("negative view buffer {buf} or offset {at}")));
                 };
-                if buf >= n_data {
-                    return Err(invalid(Some(first + i), format!("view points to data buffer {buf} of {n_data}")));
-                }
-                // SAFETY: `sizes` holds one int64 per data buffer.
-                let size = unsafe { *sizes.add(buf) };
-                if at.checked_add(n).map_or(true, |e| e as u64 > size.max(0) as u64) {
+                let Some(&data) = data_buffers.get(buf) else {
+                    return Err(invalid(Some(first + i), format!("view points to data buffer {buf} of {}", data_buffers.len())));
+                };
+                // SAFETY: the sizes buffer holds one int64 per data buffer (the caller's
+                // contract) and buf is one of them; read unaligned, as the offsets.
+                let size = unsafe { sizes.add(buf).read_unaligned() };
+                if u64::try_from(size).map_or(true, |size| (at + n) as u64 > size) {
                     return Err(invalid(Some(first + i), format!("view {at}..{} past the end of data buffer {buf} ({size} bytes)", at + n)));
                 }
-                let data = buffers[2 + buf].cast::<u8>();
                 if data.is_null() {
                     return Err(invalid(Some(first + i), "a data buffer is null"));
                 }
-                // SAFETY: checked against the buffer's size just above.
-                let bytes = unsafe { std::slice::from_raw_parts(data.add(at), n) };
+                // SAFETY: checked against the buffer's size just above (sizes are trusted).
+                let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>().add(at), n) };
+                if bytes[..4] != view[4..8] {
+                    return Err(invalid(Some(first + i), "the view's 4-byte prefix differs from its data"));
+                }
                 out.push(Some(utf8(bytes, first + i)?));
             }
         }
     }
     Ok(())
+}
+
+/// The values of every chunk in order (`None` for nulls); indices in messages count over all
+/// chunks.
+///
+/// # Errors
+/// As [`read_strings`], for the first chunk that fails.
+///
+/// # Safety
+/// As [`read_strings`], for every chunk.
+pub unsafe fn read_chunks(layout: StringLayout, chunks: &[OwnedArray]) -> Result<Vec<Option<&str>>, Error> {
+    let mut out = Vec::new();
+    for chunk in chunks {
+        // SAFETY: the caller's contract.
+        unsafe { read_strings(layout, &chunk.0, out.len(), &mut out) }?;
+    }
+    Ok(out)
 }
 
 /// The chunks of an `ArrowArrayStream` and their layout, read to the end.
@@ -348,7 +453,7 @@ pub unsafe fn read_stream(stream: &mut FfiStream) -> Result<(StringLayout, Vec<O
             .map_or_else(|| format!("error code {code}"), |p| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned());
         invalid(None, format!("the Arrow stream failed to give its {what}: {message}"))
     };
-    let (Some(get_schema), Some(get_next)) = (stream.get_schema, stream.get_next) else {
+    let (Some(get_schema), Some(get_next), Some(_)) = (stream.get_schema, stream.get_next, stream.release) else {
         return Err(invalid(None, "the Arrow stream is released"));
     };
     let mut schema = OwnedSchema(FfiSchema::empty());
@@ -356,6 +461,9 @@ pub unsafe fn read_stream(stream: &mut FfiStream) -> Result<(StringLayout, Vec<O
     let code = unsafe { get_schema(stream, &mut schema.0) };
     if code != 0 {
         return Err(fail(stream, code, "schema"));
+    }
+    if schema.0.release.is_none() {
+        return Err(invalid(None, "the Arrow stream gave a released schema"));
     }
     // SAFETY: filled by the producer just now.
     let layout = unsafe { StringLayout::of(&schema.0) }?;
@@ -474,6 +582,78 @@ mod tests {
         let mut bufs: Vec<*const c_void> = vec![std::ptr::null()];
         let a = array(1, 0, 0, &mut bufs);
         assert!(read(StringLayout::Utf8, &a).is_err());
+    }
+
+    #[test]
+    fn malformed_arrays_are_refused() {
+        let data = b"abcdef";
+        let offsets: [i32; 3] = [0, 3, 6];
+        let validity = [0b11u8];
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), offsets.as_ptr().cast(), data.as_ptr().cast()];
+        let expect = |a: &FfiArray, layout, what: &str| {
+            let err = read(layout, a).unwrap_err();
+            assert!(err.to_string().contains(what), "{err}");
+        };
+        // Nulls counted but no bitmap to say which: refused rather than read as valid.
+        expect(&array(2, 0, 1, &mut bufs), StringLayout::Utf8, "1 nulls but no validity bitmap");
+        expect(&array(2, 0, -2, &mut bufs), StringLayout::Utf8, "null count -2");
+        expect(&array(2, 0, 3, &mut bufs), StringLayout::Utf8, "null count 3");
+        // A length and offset no buffer can hold (the views or offsets would wrap around).
+        expect(&array(i64::MAX, 0, 0, &mut bufs), StringLayout::Utf8, "too large");
+        expect(&array(1 << 60, 1 << 60, 0, &mut bufs), StringLayout::Utf8View, "too large");
+        // utf8 has exactly three buffers.
+        let mut four: Vec<*const c_void> = vec![std::ptr::null(), offsets.as_ptr().cast(), data.as_ptr().cast(), data.as_ptr().cast()];
+        expect(&array(2, 0, 0, &mut four), StringLayout::Utf8, "a utf8 array needs 3 buffers, this one has 4");
+        // Null buffers: the offsets, the data of a non-empty value.
+        let mut nul: Vec<*const c_void> = vec![validity.as_ptr().cast(), std::ptr::null(), data.as_ptr().cast()];
+        expect(&array(2, 0, 0, &mut nul), StringLayout::Utf8, "offsets buffer is null");
+        let mut nul: Vec<*const c_void> = vec![validity.as_ptr().cast(), offsets.as_ptr().cast(), std::ptr::null()];
+        expect(&array(2, 0, 0, &mut nul), StringLayout::LargeUtf8, "data buffer is null");
+    }
+
+    #[test]
+    fn unaligned_offsets_are_read() {
+        // Offsets at an odd address: read unaligned, not undefined behaviour.
+        let mut raw = vec![0u8; 1 + 3 * 8];
+        for (k, o) in [0i64, 2, 5].iter().enumerate() {
+            raw[1 + 8 * k..9 + 8 * k].copy_from_slice(&o.to_le_bytes());
+        }
+        let data = b"hello";
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), raw[1..].as_ptr().cast(), data.as_ptr().cast()];
+        let a = array(2, 0, 0, &mut bufs);
+        assert_eq!(read(StringLayout::LargeUtf8, &a).unwrap(), vec![Some("he".into()), Some("llo".into())]);
+    }
+
+    #[test]
+    fn string_view_prefix_must_match_its_data() {
+        let long = b"a string longer than twelve bytes";
+        let mut v = view(long, 0, 0);
+        v[4] = b'A'; // the prefix says "A st", the data "a st"
+        let sizes: [i64; 1] = [long.len() as i64];
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), v.as_ptr().cast(), long.as_ptr().cast(), sizes.as_ptr().cast()];
+        let err = read(StringLayout::Utf8View, &array(1, 0, 0, &mut bufs)).unwrap_err();
+        assert_eq!(err, Error::InvalidArrowData { index: Some(10), message: "the view's 4-byte prefix differs from its data".into() });
+        // Negative sizes and lengths, and a missing sizes buffer.
+        let neg: [i64; 1] = [-1];
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), view(long, 0, 0).as_ptr().cast(), long.as_ptr().cast(), neg.as_ptr().cast()];
+        assert!(read(StringLayout::Utf8View, &array(1, 0, 0, &mut bufs)).unwrap_err().to_string().contains("past the end"));
+        let mut v = view(b"x", 0, 0);
+        v[..4].copy_from_slice(&(-5i32).to_le_bytes());
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), v.as_ptr().cast(), long.as_ptr().cast(), std::ptr::null()];
+        assert!(read(StringLayout::Utf8View, &array(1, 0, 0, &mut bufs)).unwrap_err().to_string().contains("sizes are missing"));
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), v.as_ptr().cast(), std::ptr::null()];
+        assert!(read(StringLayout::Utf8View, &array(1, 0, 0, &mut bufs)).unwrap_err().to_string().contains("negative view length -5"));
+    }
+
+    #[test]
+    fn type_names_for_messages() {
+        assert_eq!(type_name("l"), Some("int64"));
+        assert_eq!(type_name("tsu:UTC"), Some("timestamp"));
+        assert_eq!(type_name("?"), None);
+        let e = Error::UnsupportedArrowType { format: "l".into(), dictionary: false };
+        assert!(e.to_string().starts_with("the Arrow data is of type int64 (format \"l\"), not strings"), "{e}");
+        let e = Error::UnsupportedArrowType { format: "i".into(), dictionary: true };
+        assert!(e.to_string().contains("dictionary-encoded (indices of int32 (format \"i\"))"), "{e}");
     }
 
     #[test]

@@ -62,7 +62,11 @@ impl fmt::Display for Error {
             Self::InvalidOption { name, message } => write!(f, "invalid value for {name}: {message}"),
             Self::InvalidFile { message } => write!(f, "invalid file: {message}"),
             Self::UnsupportedArrowType { format, dictionary } => {
-                let kind = if *dictionary { format!("dictionary-encoded (indices {format:?})") } else { format!("of format {format:?}") };
+                let named = match crate::arrow::type_name(format) {
+                    Some(name) => format!("{name} (format {format:?})"),
+                    None => format!("format {format:?}"),
+                };
+                let kind = if *dictionary { format!("dictionary-encoded (indices of {named})") } else { format!("of type {named}") };
                 write!(f, "the Arrow data is {kind}, not strings: expected utf8, large_utf8 or string_view (cast it first)")
             }
             Self::InvalidArrowData { index: Some(i), message } => write!(f, "texts[{i}]: invalid Arrow string data: {message}"),

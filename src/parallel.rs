@@ -89,6 +89,17 @@ pub fn pool(threads: Option<usize>) -> Result<Arc<rayon::ThreadPool>, Error> {
     Ok(p)
 }
 
+/// Runs `f` inside the pool for `threads` threads, so that any rayon call in it (a parallel
+/// sort, `par_iter`) uses that pool. Every parallel call of the crate must go through this,
+/// [`map`] or [`segment_batch`]: rayon's global pool is not fork-safe (a child forked after the
+/// parent used it waits forever for the parent's threads).
+///
+/// # Errors
+/// As [`pool`].
+pub fn install<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R, Error> {
+    Ok(pool(threads)?.install(f))
+}
+
 /// Applies `f` to every item on `threads` threads; the output keeps the input's order.
 ///
 /// # Errors

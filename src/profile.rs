@@ -14,6 +14,8 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::error::Error;
 use crate::text::{fnv1a, fold_key, split_lines, HashMapU64};
 
@@ -30,8 +32,9 @@ pub const GLOBAL_SITE: &str = "";
 
 /// The file format's magic bytes and version.
 const MAGIC: &[u8; 8] = b"NCPROF\0\0";
-/// Version of the profile file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the profile file format this build reads and writes. Version 2 added the
+/// checksum after the end marker; version 1 files (no checksum) are refused with a message.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One site's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -224,6 +227,13 @@ impl Profile {
     /// # Errors
     /// I/O errors of `w`.
     pub fn write_to(&self, w: &mut impl Write) -> std::io::Result<()> {
+        let mut w = Hashing { inner: w, hash: Xxh3::new() };
+        self.write_body(&mut w)?;
+        let sum = w.hash.digest();
+        w.inner.write_all(&sum.to_le_bytes())
+    }
+
+    fn write_body(&self, w: &mut impl Write) -> std::io::Result<()> {
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&self.min_pages.to_le_bytes())?;
@@ -276,14 +286,15 @@ impl Profile {
     /// [`Error::InvalidFile`] for a file that is not a profile, of another format version,
     /// truncated or corrupt; the message gives the byte offset.
     pub fn read_from(r: &mut impl Read) -> Result<Self, Error> {
-        let mut rd = Reader { r, pos: 0 };
+        let mut r = Hashing { inner: r, hash: Xxh3::new() };
+        let mut rd = Reader { r: &mut r, pos: 0 };
         let magic: [u8; 8] = rd.array()?;
         if &magic != MAGIC {
             return Err(rd.error("not a newsclean profile (bad magic bytes)"));
         }
         let version = rd.u32()?;
         if version != FORMAT_VERSION {
-            return Err(rd.error(&format!("profile format version {version}; this build reads version {FORMAT_VERSION}")));
+            return Err(rd.error(&format!("profile format version {version}; this build reads version {FORMAT_VERSION} only (learn the profile again)")));
         }
         let min_pages = rd.u32()?;
         let budget_pruned = rd.array::<1>()?[0] != 0;
@@ -314,7 +325,44 @@ impl Profile {
         if &end != b"NCEND" {
             return Err(rd.error("missing end marker (truncated or corrupt file)"));
         }
+        // The checksum of every byte before it, read past the hasher.
+        let want = rd.r.hash.digest();
+        let mut sum = [0u8; 8];
+        rd.r.inner.read_exact(&mut sum).map_err(|_| rd.error("unexpected end of file in the checksum (truncated)"))?;
+        if u64::from_le_bytes(sum) != want {
+            return Err(rd.error("checksum mismatch (corrupt file)"));
+        }
+        let mut more = [0u8; 1];
+        if rd.r.inner.read(&mut more).map_err(|e| rd.error(&e.to_string()))? != 0 {
+            return Err(rd.error("bytes after the end of the profile (corrupt file, or two files joined)"));
+        }
         Ok(Self { sites, min_pages, budget_pruned })
+    }
+}
+
+/// A reader or writer that hashes the bytes passing through it (xxh3-64, as the dedup index).
+struct Hashing<'a, T: ?Sized> {
+    inner: &'a mut T,
+    hash: Xxh3,
+}
+
+impl<T: Write + ?Sized> Write for Hashing<'_, T> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<T: Read + ?Sized> Read for Hashing<'_, T> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -466,6 +514,31 @@ mod tests {
         let mut other = buf.clone();
         other[8] = 99;
         assert!(Profile::read_from(&mut other.as_slice()).unwrap_err().to_string().contains("version 99"));
+        other[8] = 1;
+        assert!(Profile::read_from(&mut other.as_slice()).unwrap_err().to_string().contains("version 1; this build reads version 2 only"));
         assert!(Profile::read_from(&mut &b"PK\x03\x04 not a profile"[..]).is_err());
+    }
+
+    #[test]
+    fn every_truncation_and_every_corrupt_byte_is_refused() {
+        // Version 1 had no checksum: a changed count or text byte loaded silently.
+        let mut p = Profile::learn(&pages(), Some(2)).unwrap();
+        p.prune(2);
+        let mut buf = Vec::new();
+        p.write_to(&mut buf).unwrap();
+        for cut in 0..buf.len() {
+            assert!(matches!(Profile::read_from(&mut &buf[..cut]), Err(Error::InvalidFile { .. })), "cut at {cut}");
+        }
+        for at in 0..buf.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = buf.clone();
+                bad[at] ^= flip;
+                assert!(matches!(Profile::read_from(&mut bad.as_slice()), Err(Error::InvalidFile { .. })), "byte {at} ^ {flip:#x}");
+            }
+        }
+        let mut longer = buf.clone();
+        longer.push(0);
+        let err = Profile::read_from(&mut longer.as_slice()).unwrap_err().to_string();
+        assert!(err.contains("bytes after the end"), "{err}");
     }
 }

@@ -247,3 +247,134 @@ proptest! {
         }
     }
 }
+
+/// Arrow arrays of arbitrary strings, built here the way a producer lays them out.
+mod arrow_arrays {
+    use std::ffi::c_void;
+
+    use newsclean::arrow::{read_chunks, FfiArray, OwnedArray, StringLayout};
+
+    /// The buffers of one array (owned) and the list of pointers to them.
+    pub struct Built {
+        _owned: Vec<Vec<u8>>,
+        list: Vec<*const c_void>,
+        length: usize,
+        offset: usize,
+        nulls: usize,
+    }
+
+    /// `values[offset..]` (bytes, UTF-8 or not) as an array of `layout` whose buffers start at
+    /// value 0 (a slice, as `pyarrow.Array.slice` makes); `bitmap` false leaves the validity
+    /// bitmap out when no value is null.
+    pub fn build(layout: StringLayout, values: &[Option<Vec<u8>>], offset: usize, bitmap: bool) -> Built {
+        let nulls = values[offset..].iter().filter(|v| v.is_none()).count();
+        let mut validity = vec![0u8; values.len().div_ceil(8)];
+        for (i, v) in values.iter().enumerate() {
+            if v.is_some() {
+                validity[i / 8] |= 1 << (i % 8);
+            }
+        }
+        let mut owned = vec![if bitmap || nulls > 0 { validity } else { Vec::new() }];
+        match layout {
+            StringLayout::Utf8 | StringLayout::LargeUtf8 => {
+                let (mut data, mut offsets) = (Vec::new(), Vec::new());
+                let mut push = |o: usize| {
+                    if layout == StringLayout::Utf8 {
+                        offsets.extend_from_slice(&(o as i32).to_le_bytes());
+                    } else {
+                        offsets.extend_from_slice(&(o as i64).to_le_bytes());
+                    }
+                };
+                push(0);
+                for v in values {
+                    // A null's slot holds junk bytes that no reader may return.
+                    data.extend_from_slice(v.as_deref().unwrap_or(b"\xffnull"));
+                    push(data.len());
+                }
+                owned.push(offsets);
+                owned.push(data);
+            }
+            StringLayout::Utf8View => {
+                // Long values spread over two data buffers.
+                let (mut views, mut data) = (Vec::new(), [Vec::new(), Vec::new()]);
+                for (i, v) in values.iter().enumerate() {
+                    let s = v.as_deref().unwrap_or(b"");
+                    let mut view = [0u8; 16];
+                    view[..4].copy_from_slice(&(s.len() as i32).to_le_bytes());
+                    if s.len() <= 12 {
+                        view[4..4 + s.len()].copy_from_slice(s);
+                    } else {
+                        let buf = i % 2;
+                        view[4..8].copy_from_slice(&s[..4]);
+                        view[8..12].copy_from_slice(&(buf as i32).to_le_bytes());
+                        view[12..16].copy_from_slice(&(data[buf].len() as i32).to_le_bytes());
+                        data[buf].extend_from_slice(s);
+                    }
+                    views.extend_from_slice(&view);
+                }
+                let sizes: Vec<u8> = data.iter().flat_map(|d| (d.len() as i64).to_le_bytes()).collect();
+                let [d0, d1] = data;
+                owned.extend([views, d0, d1, sizes]);
+            }
+        }
+        let list = owned.iter().enumerate().map(|(k, b)| if k == 0 && b.is_empty() { std::ptr::null() } else { b.as_ptr().cast() }).collect();
+        Built { _owned: owned, list, length: values.len() - offset, offset, nulls }
+    }
+
+    /// The values of the arrays read as one chunked input.
+    pub fn read(layout: StringLayout, arrays: &mut [Built]) -> Result<Vec<Option<String>>, newsclean::Error> {
+        let chunks: Vec<OwnedArray> = arrays
+            .iter_mut()
+            .map(|a| {
+                OwnedArray(FfiArray {
+                    length: a.length as i64,
+                    offset: a.offset as i64,
+                    null_count: a.nulls as i64,
+                    n_buffers: a.list.len() as i64,
+                    buffers: a.list.as_mut_ptr(),
+                    ..FfiArray::empty()
+                })
+            })
+            .collect();
+        // SAFETY: every header describes buffers of `arrays` (alive for the call), laid out as
+        // `layout` says; no release callback, so dropping the chunks frees nothing.
+        let got = unsafe { read_chunks(layout, &chunks) }?;
+        Ok(got.into_iter().map(|v| v.map(str::to_owned)).collect())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any strings, in any of the three layouts, sliced and split into chunks: the Arrow reader
+    /// gives exactly the strings back, nulls as `None`; a byte that breaks one value's UTF-8
+    /// is an error naming that value's index counted over all chunks.
+    #[test]
+    fn arrow_reader_returns_exactly_the_strings(
+        chunks in prop::collection::vec((prop::collection::vec(prop::option::weighted(0.8, text(6)), 0..12), 0usize..4, any::<bool>()), 1..4),
+        layout in prop::sample::select(vec![newsclean::arrow::StringLayout::Utf8, newsclean::arrow::StringLayout::LargeUtf8, newsclean::arrow::StringLayout::Utf8View]),
+        corrupt in any::<prop::sample::Index>(),
+    ) {
+        let mut chunks: Vec<(Vec<Option<Vec<u8>>>, usize, bool)> =
+            chunks.into_iter().map(|(v, off, bitmap)| { let off = off.min(v.len()); (v.into_iter().map(|s| s.map(String::into_bytes)).collect(), off, bitmap) }).collect();
+        let want: Vec<Option<String>> = chunks.iter().flat_map(|(v, off, _)| v[*off..].iter().map(|s| s.clone().map(|b| String::from_utf8(b).unwrap()))).collect();
+        let build_all = |chunks: &[(Vec<Option<Vec<u8>>>, usize, bool)]| chunks.iter().map(|(v, off, bitmap)| arrow_arrays::build(layout, v, *off, *bitmap)).collect::<Vec<_>>();
+        prop_assert_eq!(arrow_arrays::read(layout, &mut build_all(&chunks)).unwrap(), want.clone());
+        // Break the UTF-8 of one non-empty value: a lone continuation byte for its first byte.
+        let candidates: Vec<usize> = (0..want.len()).filter(|&i| want[i].as_deref().is_some_and(|s| !s.is_empty())).collect();
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let bad = candidates[corrupt.index(candidates.len())];
+        let mut at = bad;
+        for (v, off, _) in &mut chunks {
+            if at < v.len() - *off {
+                v[*off + at].as_mut().unwrap()[0] = 0x80;
+                break;
+            }
+            at -= v.len() - *off;
+        }
+        let err = arrow_arrays::read(layout, &mut build_all(&chunks)).unwrap_err();
+        prop_assert!(matches!(&err, newsclean::Error::InvalidArrowData { index: Some(i), .. } if *i == bad), "{}", err);
+    }
+}

@@ -135,10 +135,10 @@ def test_pandas_columns_that_are_not_arrow_still_work():
 @pytest.mark.parametrize(
     ("arr", "match"),
     [
-        (pa.array([1, 2]), 'format "l", not strings'),
-        (pa.array(["a", "b", "a"]).dictionary_encode(), "dictionary-encoded"),
-        (pa.array([b"x"]), 'format "z", not strings'),
-        (pa.table({"text": ["a"]}), 'format "\\+s", not strings'),
+        (pa.array([1, 2]), 'of type int64 \\(format "l"\\), not strings'),
+        (pa.array(["a", "b", "a"]).dictionary_encode(), 'dictionary-encoded \\(indices of int32 \\(format "i"\\)\\)'),
+        (pa.array([b"x"]), 'of type binary \\(format "z"\\), not strings'),
+        (pa.table({"text": ["a"]}), 'of type struct \\(format "\\+s"\\), not strings'),
     ],
 )
 def test_arrow_of_other_types_is_a_type_error(arr, match):
@@ -191,3 +191,17 @@ def test_large_column_equal_and_no_leak():
     for _ in range(3):
         assert newsclean.clean_batch(arr) == newsclean.clean_batch(texts)
     assert pa.total_allocated_bytes() == before
+
+
+def test_str_copies_match_arrow_utf8_at_every_position():
+    """A `str` reaches the engine through a UCS-4 copy narrowed 16 code points at a time; Arrow
+    values are UTF-8 already. A non-ASCII character (of 2, 3 and 4 UTF-8 bytes, in Latin-1, UCS-2
+    and UCS-4 strings) at every position around those runs gives the same character shingles
+    either way."""
+    base = "abcdefghij klmnopqrst uvwxyz0123 456789"
+    texts = [base[:i] + ch + base[i:] for ch in ("é", "’", "\U0001f600", "\x7f") for i in range(len(base) + 1)]
+    texts += [ch * n for ch in ("a", "é", "’") for n in (15, 16, 17, 33)]
+    want = newsclean.minhash(pa.array(texts), unit="char", ngram=3)
+    np.testing.assert_array_equal(newsclean.minhash(texts, unit="char", ngram=3), want)
+    # A letter moved by one place is another text: the check sees every position.
+    assert len({row.tobytes() for row in want[: len(base) + 1]}) == len(base) + 1

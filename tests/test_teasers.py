@@ -162,8 +162,10 @@ def test_bad_input_names_the_problem(crawl):
         newsclean.teasers(["ok", "bad \ud800"])
     with pytest.raises(ValueError, match="num_threads"):
         newsclean.teasers(texts, num_threads=0)
-    with pytest.raises(TypeError):
-        newsclean.teasers(texts, profile="not a profile")
+    with pytest.raises(TypeError, match="profile must be a Profile"):
+        newsclean.teasers(texts, profile=b"a profile")
+    with pytest.raises(ValueError, match="profile must be a Profile"):
+        newsclean.teasers(texts, profile="not a profile")  # a str is the "learn" option
 
 
 def test_same_rows_for_any_thread_count_and_order(crawl):
@@ -214,6 +216,19 @@ def test_profile_is_used(crawl):
     cat.add(texts, sites=sites, ids=ids)
     cat.link(texts, sites=sites, ids=ids)
     assert cat.finish().to_list() == with_prof.to_list()
+
+
+def test_profile_learn_is_the_profile_of_the_same_pages(crawl):
+    texts, ids = crawl
+    sites = ["a.example"] * 6 + ["b.example"] * 6
+    learned = newsclean.Profile.learn(texts, sites=sites)
+    want = newsclean.teasers(texts, ids=ids, sites=sites, profile=learned).to_list()
+    assert newsclean.teasers(texts, ids=ids, sites=sites, profile="learn", num_threads=2).to_list() == want
+    assert want != newsclean.teasers(texts, ids=ids, sites=sites).to_list(), "the profile changes the segmentation"
+    with pytest.raises(ValueError, match='"learn"'):
+        newsclean.teasers(texts, profile="guess")
+    with pytest.raises(TypeError, match="profile must be a Profile"):
+        newsclean.teasers(texts, profile=3)
 
 
 def test_to_pandas(crawl):

@@ -446,13 +446,15 @@ def teasers(
     *,
     sites: Texts | None = None,
     ids: Iterable[DocId] | None = None,
-    profile: Profile | None = None,
+    profile: Profile | Literal["learn"] | None = None,
     num_threads: int | None = None,
 ) -> Teasers:
     """The teaser catalogue of a corpus held in memory, with the GIL released.
 
-    Every page is segmented (with ``profile`` and its ``sites`` when given: a profile learned
-    from the same corpus finds 1.6 to 1.8 times the blurbs on the simulated crawls); its teasers are merged across pages
+    Every page is segmented (with ``profile`` and its ``sites`` when given; ``profile="learn"``
+    first learns one from these pages and sites, as ``Profile.learn(texts, sites=sites)`` would:
+    a profile learned from the same corpus finds 1.6 to 1.9 times the blurbs on the simulated
+    crawls, so it is the way to run a crawl of many pages per site); its teasers are merged across pages
     and wordings (a cut-off copy joins its full form; reworded blurbs join by their content
     words) and linked to the page whose article they summarise (its first sentence or
     paragraph, possibly cut off or reworded). ``texts`` is any iterable of ``str``, as for

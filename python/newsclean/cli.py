@@ -30,12 +30,15 @@ Exit status: 0 on success, 2 for bad input or usage (the message names the file 
 from __future__ import annotations
 
 import argparse
+import datetime
+import decimal
 import gzip
 import io
 import itertools
 import json
 import os
 import queue
+import re
 import signal
 import sys
 import tempfile
@@ -234,13 +237,14 @@ class Reader:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = data.count(b"\n", 0, e.start) + 1
-            self.on_bad(BadRecord(f"{path}:{line}", f"not valid UTF-8 ({e.reason} at byte {e.start})"))
+            self.on_bad(BadRecord(f"{_shown(path)}:{line}", f"not valid UTF-8 ({e.reason} at byte {e.start})"))
             return
-        record = {"file": path, self.fields.text: text}
-        yield _check_text(Record(path, record, text, path, None, None), None)
+        shown = _shown(path)
+        record = {"file": shown, self.fields.text: text}
+        yield _check_text(Record(shown, record, text, shown, None, None), None)
 
     def _jsonl(self, path: str, kind: str) -> Iterator[Record]:
-        label = "<stdin>" if path == "-" else path
+        label = "<stdin>" if path == "-" else _shown(path)
         raw_fh: IO[bytes] | None = None
         if path == "-":
             if self.stdin is None:
@@ -298,7 +302,12 @@ class Reader:
             raise BadRecord(where, f"malformed JSON: {e.msg} (column {e.colno})", raw) from None
         except RecursionError:
             raise BadRecord(where, "malformed JSON: nested too deeply", raw) from None
-        return _check_text(_make_record(where, obj, self.fields, raw), raw)
+        except ValueError as e:  # an integer of more than 4300 digits
+            raise BadRecord(where, f"malformed JSON: a number too long to read ({str(e).split(';')[0]})", raw) from None
+        rec = _check_text(_make_record(where, obj, self.fields, raw), raw)
+        if _SURROGATE_ESCAPE.search(raw):
+            _check_surrogates(where, obj, raw)
+        return rec
 
     def _parquet(self, path: str, size: int) -> Iterator[Record]:
         pa = _pyarrow()
@@ -322,13 +331,13 @@ class Reader:
                 try:
                     rows = batch.to_pylist()
                 except UnicodeDecodeError:
-                    rows = _rows_with_bad_utf8(pa, batch, path, row, self.on_bad)
+                    rows = _rows_with_bad_utf8(pa, batch, _shown(path), row, self.on_bad)
                 for obj in rows:
                     row += 1
                     if obj is None:
                         continue  # rejected above
                     try:
-                        yield _check_text(_make_record(f"{path}:{row}", obj, self.fields, None), None)
+                        yield _check_text(_make_record(f"{_shown(path)}:{row}", obj, self.fields, None), None)
                     except BadRecord as bad:
                         self.on_bad(bad)
         except pa.ArrowException as e:
@@ -386,6 +395,45 @@ def _rows_with_bad_utf8(pa: Any, batch: Any, path: str, first: int, on_bad: Call
     return out
 
 
+# A JSON escape of a UTF-16 surrogate (paired or not): only then can a decoded record hold one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(where: str, obj: Any, raw: bytes) -> None:
+    """Raises BadRecord when a string anywhere in the record (a field name, an id, a site, a
+    nested value) holds a lone surrogate: it could not be written as UTF-8, nor given to the
+    core as a site or id."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    stack: list[tuple[str, Any]] = [(repr(k), v) for k, v in obj.items()] if isinstance(obj, dict) else []
+    for k in obj if isinstance(obj, dict) else ():
+        if not _encodable(k):
+            raise BadRecord(where, f"a field name ({k!r}) holds a lone surrogate, which is not valid Unicode", raw)
+    while stack:
+        field, v = stack.pop()
+        if isinstance(v, str) and not _encodable(v):
+            raise BadRecord(where, f"field {field} holds a lone surrogate, which is not valid Unicode", raw)
+        if isinstance(v, dict):
+            for k in v:
+                if not _encodable(k):
+                    raise BadRecord(where, f"a field name in {field} holds a lone surrogate, which is not valid Unicode", raw)
+            stack.extend((field, x) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((field, x) for x in v)
+    raise BadRecord(where, "the record holds a lone surrogate, which is not valid Unicode", raw)
+
+
+def _encodable(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _check_text(rec: Record, raw: bytes | None) -> Record:
     """Counts the text's UTF-8 bytes. A "\\ud800" escape in JSON gives a str the core cannot
     take: a bad record."""
@@ -398,6 +446,15 @@ def _check_text(rec: Record, raw: bytes | None) -> Record:
             f"the text holds a lone surrogate (U+{ord(rec.text[e.start]):04X} at character {e.start}), which is not valid Unicode",
             raw,
         ) from None
+
+
+def _shown(path: str) -> str:
+    """A file name as written into records and rejects: a name that is not UTF-8 (its bytes
+    reach Python as lone surrogates) with U+FFFD for the bytes that are not."""
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "replace").decode("utf-8")
 
 
 def _size(path: str) -> int:
@@ -499,6 +556,31 @@ class _AtomicFile:
             pass
 
 
+def _json_value(v: Any) -> Any:
+    """Values of Parquet columns that JSON has no type for: dates and times as ISO 8601
+    strings, decimals as their exact digits. Anything else (bytes, ...) is refused."""
+    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    raise TypeError(f"a value of type {type(v).__name__}")
+
+
+def _jsonl(rows: list[dict[str, Any]], where: list[str]) -> str:
+    """The rows as JSONL; InputError naming the first record that JSON cannot hold."""
+    try:
+        return "".join(json.dumps(r, ensure_ascii=False, default=_json_value) + "\n" for r in rows)
+    except (TypeError, ValueError):
+        pass
+    for w, r in zip(where, rows):
+        for k, v in r.items():
+            try:
+                json.dumps(v, ensure_ascii=False, default=_json_value)
+            except (TypeError, ValueError) as e:
+                raise InputError(f"{w}: field {k!r} cannot be written as JSON ({e}); write Parquet (-o FILE.parquet) instead") from None
+    raise InputError(f"{where[0]}: the records cannot be written as JSON")
+
+
 class Sink:
     """Where output rows go: JSONL (plain, .gz, .zst) or Parquet, to a file (atomically) or
     to standard output."""
@@ -531,13 +613,13 @@ class Sink:
         if not rows:
             return
         if self.file is None:
-            self.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            self.stdout.write(_jsonl(rows, where))
             self.stdout.flush()
             return
         if self.parquet:
             self._write_parquet(rows, where)
             return
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        data = _jsonl(rows, where).encode("utf-8")
         try:
             self.fh.write(data)
         except OSError as e:

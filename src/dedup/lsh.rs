@@ -19,14 +19,29 @@ pub struct Bands {
     pub r: usize,
 }
 
+/// Intervals of Simpson's rule: the integrands are smooth polynomials.
+const SIMPSON_INTERVALS: i32 = 200;
+
+#[cfg(test)]
 fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
-    // Simpson's rule on 200 intervals: the integrands are smooth polynomials.
-    let n = 200;
+    let n = SIMPSON_INTERVALS;
     let h = (hi - lo) / f64::from(n);
     let mut s = f(lo) + f(hi);
     for i in 1..n {
         let w = if i % 2 == 1 { 4.0 } else { 2.0 };
         s += w * f(lo + h * f64::from(i));
+    }
+    s * h / 3.0
+}
+
+/// Simpson's rule on `[lo, hi]` of `f(g(s))`, given `g` at the points `lo`, `hi`, then the
+/// inner points in order (as [`integrate`] visits them).
+fn simpson(g: &[f64], f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+    let h = (hi - lo) / f64::from(SIMPSON_INTERVALS);
+    let mut s = f(g[0]) + f(g[1]);
+    for (i, &x) in g[2..].iter().enumerate() {
+        let w = if i % 2 == 0 { 4.0 } else { 2.0 };
+        s += w * f(x);
     }
     s * h / 3.0
 }
@@ -63,12 +78,26 @@ impl Bands {
     }
 
     fn search(t: f64, k: usize) -> Self {
-        let mut best = (f64::INFINITY, Self { b: 1, r: k.max(1) });
-        for b in 1..=k.max(1) {
+        let k = k.max(1);
+        // `s^r` at every point of both integrals, for every `r`, computed once: the costs are
+        // those of `candidate_probability`, value for value, in the order the search takes.
+        let points = |lo: f64, hi: f64| -> Vec<f64> {
+            let h = (hi - lo) / f64::from(SIMPSON_INTERVALS);
+            let mut xs = vec![lo, hi];
+            xs.extend((1..SIMPSON_INTERVALS).map(|i| lo + h * f64::from(i)));
+            xs
+        };
+        let (below, above) = (points(0.0, t), points(t, 1.0));
+        let powers = |xs: &[f64], r: usize| -> Vec<f64> { xs.iter().map(|s| s.powi(r as i32)).collect() };
+        let below_r: Vec<Vec<f64>> = (1..=k).map(|r| powers(&below, r)).collect();
+        let above_r: Vec<Vec<f64>> = (1..=k).map(|r| powers(&above, r)).collect();
+        let mut best = (f64::INFINITY, Self { b: 1, r: k });
+        for b in 1..=k {
             for r in 1..=k / b {
                 let bands = Self { b, r };
-                let fp = integrate(|s| bands.candidate_probability(s), 0.0, t);
-                let fneg = integrate(|s| 1.0 - bands.candidate_probability(s), t, 1.0);
+                let p = |sr: f64| 1.0 - (1.0 - sr).powi(b as i32);
+                let fp = simpson(&below_r[r - 1], p, 0.0, t);
+                let fneg = simpson(&above_r[r - 1], |sr| 1.0 - p(sr), t, 1.0);
                 let cost = (1.0 - FALSE_NEGATIVE_WEIGHT) * fp + FALSE_NEGATIVE_WEIGHT * fneg;
                 if cost < best.0 - 1e-12 {
                     best = (cost, bands);
@@ -124,6 +153,33 @@ mod tests {
             }
         }
         assert!(Bands::optimal(0.8, 1).b == 1);
+    }
+
+    /// The search with `s^r` computed once gives, for every threshold and size tried, the
+    /// bands of the plain search over `candidate_probability`.
+    #[test]
+    fn search_equals_the_plain_search() {
+        let plain = |t: f64, k: usize| {
+            let mut best = (f64::INFINITY, Bands { b: 1, r: k });
+            for b in 1..=k {
+                for r in 1..=k / b {
+                    let bands = Bands { b, r };
+                    let fp = integrate(|s| bands.candidate_probability(s), 0.0, t);
+                    let fneg = integrate(|s| 1.0 - bands.candidate_probability(s), t, 1.0);
+                    let cost = (1.0 - FALSE_NEGATIVE_WEIGHT) * fp + FALSE_NEGATIVE_WEIGHT * fneg;
+                    if cost < best.0 - 1e-12 {
+                        best = (cost, bands);
+                    }
+                }
+            }
+            best.1
+        };
+        for k in [1usize, 7, 16, 32, 64, 100, 128] {
+            for t in (1..=20).map(|i| f64::from(i) * 0.05) {
+                assert_eq!(Bands::search(t, k), plain(t, k), "t {t}, k {k}");
+            }
+        }
+        assert_eq!(Bands::search(0.7, 256), plain(0.7, 256));
     }
 
     #[test]

@@ -69,12 +69,20 @@ impl Sketcher {
     /// Adds one shingle hash to the bins (`bins` holds `k` values, initially [`EMPTY`]).
     #[inline]
     pub fn add(&self, bins: &mut [u32], shingle: u64) {
-        let h = mix64(shingle ^ self.seed);
-        let bin = (((h >> 32) * self.k as u64) >> 32) as usize;
-        // Keep EMPTY free as a marker: a real value is at most u32::MAX - 1.
-        let v = (h as u32).min(EMPTY - 1);
+        let (pos, v) = self.place(shingle);
+        let bin = bin_at(pos, self.k);
         // A store without a branch: whether a shingle lowers its bin is a coin toss early on.
         bins[bin] = bins[bin].min(v);
+    }
+
+    /// Where a shingle goes: its position (32 bits; its bin among `k` is [`bin_at`]`(pos, k)`)
+    /// and its value.
+    #[inline]
+    #[must_use]
+    pub fn place(&self, shingle: u64) -> (u64, u32) {
+        let h = mix64(shingle ^ self.seed);
+        // Keep EMPTY free as a marker: a real value is at most u32::MAX - 1.
+        (h >> 32, (h as u32).min(EMPTY - 1))
     }
 
     /// Fills the empty bins by optimal densification, into `out`.
@@ -108,15 +116,16 @@ impl Sketcher {
                 empty &= empty - 1;
                 // The first non-empty bin among the precomputed probes: a group of probes whose
                 // set meets no non-empty bin is passed over whole.
-                // The first non-empty bin among the precomputed probes: a group of probes whose
-                // set meets no non-empty bin is passed over whole.
                 let probes = &self.probes[i * PROBES..(i + 1) * PROBES];
                 let sets = &self.groups[i * (PROBES / GROUP) * words..(i + 1) * (PROBES / GROUP) * words];
-                let group = probes.chunks_exact(GROUP).zip(sets.chunks_exact(words)).find(|(_, set)| set.iter().zip(&filled).any(|(s, f)| s & f != 0));
-                out[i] = match group {
-                    Some((group, _)) => self.fill(bins, i, group, is_filled),
-                    None => self.fill(bins, i, &[], is_filled),
-                };
+                let mut group: &[u16] = &[];
+                for g in 0..PROBES / GROUP {
+                    if sets[g * words..(g + 1) * words].iter().zip(&filled).any(|(s, f)| s & f != 0) {
+                        group = &probes[g * GROUP..(g + 1) * GROUP];
+                        break;
+                    }
+                }
+                out[i] = self.fill(bins, i, group, is_filled);
             }
         }
     }
@@ -150,6 +159,14 @@ impl Sketcher {
         self.densify(&bins, &mut out);
         out
     }
+}
+
+/// The bin of position `pos` (below 2³²) among `k` bins: `⌊pos · k / 2³²⌋`. For `k` a
+/// multiple of `k_l`, the bin among `k_l` is the `k`-bin's bin `i` merged as `⌊i · k_l / k⌋`.
+#[inline]
+#[must_use]
+pub const fn bin_at(pos: u64, k: usize) -> usize {
+    ((pos * k as u64) >> 32) as usize
 }
 
 /// The bin that empty bin `i` probes at its `attempt`-th try (a fixed universal hash).

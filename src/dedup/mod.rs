@@ -377,18 +377,21 @@ impl Engine {
         Layout { b: self.bands.b, lb: self.level_bands.b, containment: self.opts.containment }
     }
 
-    /// The level sketch of the whole-text `bins`: bin `i` of `k` goes to level bin
-    /// `i · k_l / k`, which keeps the smallest value; then densification.
-    fn level_keys(&self, bins: &[u32], coarse: &mut Vec<u32>, dense: &mut Vec<u32>, out: &mut [u32]) {
-        let (k, kl) = (bins.len(), self.level.k());
-        coarse.clear();
-        coarse.resize(kl, EMPTY);
-        for (i, &v) in bins.iter().enumerate() {
-            let j = i * kl / k;
-            coarse[j] = coarse[j].min(v);
-        }
+    /// The band keys of a level sketch whose bins are `coarse` ([`Engine::level_bin`]):
+    /// densified, then banded.
+    fn level_keys(&self, coarse: &[u32], dense: &mut Vec<u32>, out: &mut [u32]) {
         self.level.densify(coarse, dense);
         self.level_bands.keys_into(dense, out);
+    }
+
+    /// Which level bin a shingle lowers, from its position (see [`Sketcher::place`]) and its
+    /// whole-text bin: whole-text bin `i` of `k` merges into level bin `⌊i · k_l / k⌋`, which
+    /// keeps the smallest value.
+    fn level_bin(&self) -> impl Fn(u64, usize) -> usize {
+        let (k, kl) = (self.sketcher.k(), self.level.k());
+        let divides = k % kl == 0;
+        // When k_l divides k, the same bin without a division.
+        move |pos, bin| if divides { minhash::bin_at(pos, kl) } else { bin * kl / k }
     }
 
     fn shingles(&self, text: &str) -> (u64, Vec<u64>) {
@@ -422,9 +425,10 @@ impl Engine {
         let len = u32::try_from(sh.len()).unwrap_or(u32::MAX);
         let levels = if self.opts.containment { levels_of(len) } else { 0 };
         let b = self.bands.b;
-        let mut bins = vec![EMPTY; self.sketcher.k()];
-        let mut dense = Vec::with_capacity(self.sketcher.k());
-        let mut coarse = Vec::with_capacity(self.level.k());
+        let k = self.sketcher.k();
+        let mut bins = vec![EMPTY; k];
+        let mut dense = Vec::with_capacity(k);
+        let mut coarse = vec![EMPTY; self.level.k()];
         let layout = self.layout();
         let lb = layout.lb;
         if self.opts.containment {
@@ -435,31 +439,40 @@ impl Engine {
                 }
             }
         }
+        // Up to the longest prefix level, each shingle lowers its bin and its level bin.
+        let top = if levels > EXACT_LEVELS { PREFIX_LEVELS[levels - 1] } else { 0 };
+        let level_bin = self.level_bin();
         let mut next = EXACT_LEVELS;
-        for (i, &s) in sh.iter().enumerate() {
-            self.sketcher.add(&mut bins, s);
-            if next < levels && i + 1 == PREFIX_LEVELS[next] {
+        for (i, &s) in sh[..top].iter().enumerate() {
+            let (pos, v) = self.sketcher.place(s);
+            let bin = minhash::bin_at(pos, k);
+            bins[bin] = bins[bin].min(v);
+            let j = level_bin(pos, bin);
+            coarse[j] = coarse[j].min(v);
+            if i + 1 == PREFIX_LEVELS[next] {
                 let at = layout.band_start(next);
-                self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
+                self.level_keys(&coarse, &mut dense, &mut row[at..at + lb]);
                 next += 1;
             }
         }
+        for &s in &sh[top..] {
+            self.sketcher.add(&mut bins, s);
+        }
         self.sketcher.densify(&bins, &mut dense);
         self.bands.keys_into(&dense, &mut row[..b]);
-        // Suffix sketches: the shingles again, from the last one back.
+        // Suffix sketches: the shingles again, from the last one back, into level bins only.
         let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
         if suffixes > 0 {
-            bins.fill(EMPTY);
+            coarse.fill(EMPTY);
             let mut next = 0;
-            for (i, &s) in sh.iter().rev().enumerate() {
-                self.sketcher.add(&mut bins, s);
+            for (i, &s) in sh.iter().rev().take(SUFFIX_LEVELS[suffixes - 1]).enumerate() {
+                let (pos, v) = self.sketcher.place(s);
+                let j = level_bin(pos, minhash::bin_at(pos, k));
+                coarse[j] = coarse[j].min(v);
                 if i + 1 == SUFFIX_LEVELS[next] {
                     let at = layout.suffix_start(next);
-                    self.level_keys(&bins, &mut coarse, &mut dense, &mut row[at..at + lb]);
+                    self.level_keys(&coarse, &mut dense, &mut row[at..at + lb]);
                     next += 1;
-                    if next == suffixes {
-                        break;
-                    }
                 }
             }
         }

@@ -161,18 +161,58 @@ fn scan_words(text: &str, out: &mut impl Words, buf: &mut Vec<u8>) {
 /// letters and digits, and bytes of non-ASCII characters.
 #[inline]
 fn block_bits(bytes: &[u8], i: usize) -> (u64, u64) {
+    match bytes.get(i..i + 64) {
+        Some(block) => block_bits_64(block.try_into().unwrap_or(&[0; 64])),
+        None => {
+            // The last block, padded with zero bytes (not word bytes).
+            let mut block = [0u8; 64];
+            let tail = &bytes[i.min(bytes.len())..];
+            block[..tail.len()].copy_from_slice(tail);
+            block_bits_64(&block)
+        }
+    }
+}
+
+/// [`block_bits`] of 64 bytes: SSE2 compares (every x86-64 CPU has them) on 16 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn block_bits_64(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{__m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let (mut ascii, mut high) = (0u64, 0u64);
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of x86-64; the load reads bytes 16k..16k + 16 of the 64-byte block
+        // (unaligned loads allowed).
+        unsafe {
+            let x = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+            // Unsigned `b - lo < width` as a signed compare: shift both sides by -128.
+            let digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((0x80 - i32::from(b'0')) as i8)), _mm_set1_epi8((-128 + 10) as i8));
+            let lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+            let letter = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8((0x80 - i32::from(b'a')) as i8)), _mm_set1_epi8((-128 + 26) as i8));
+            ascii |= u64::from(_mm_movemask_epi8(_mm_or_si128(digit, letter)) as u16) << (16 * k);
+            high |= u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
+        }
+    }
+    (ascii, high)
+}
+
+/// [`block_bits`] of 64 bytes, eight bytes at a time in a `u64` (on other CPUs).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn block_bits_64(block: &[u8; 64]) -> (u64, u64) {
+    block_bits_swar(block)
+}
+
+/// [`block_bits`] of 64 bytes by range tests on eight bytes at a time in a `u64`.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_bits_swar(block: &[u8; 64]) -> (u64, u64) {
     /// The top bits of the eight bytes, gathered into the low eight bits.
     #[inline]
     const fn gather(m: u64) -> u64 {
         (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
     }
     let (mut ascii, mut high) = (0u64, 0u64);
-    for k in 0..8 {
-        let pos = i + 8 * k;
-        if pos >= bytes.len() {
-            break;
-        }
-        let x = load(bytes, pos, (bytes.len() - pos).min(8));
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
         ascii |= gather(alnum_bits(x)) << (8 * k);
         high |= gather(x & HIGH_BITS) << (8 * k);
     }
@@ -180,8 +220,16 @@ fn block_bits(bytes: &[u8], i: usize) -> (u64, u64) {
 }
 
 /// [`word_hash_bytes`] of the lower-cased ASCII word `bytes[start..end]`, read in place.
-#[inline]
+#[inline(always)]
 fn ascii_word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 8 {
+        if let Some(eight) = bytes.get(start..start + 8) {
+            // Most words: one step on eight bytes read at once, those past the word masked off.
+            let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            return mix64(word_step(WORD_SEED, (x | LOWER) & (u64::MAX >> (64 - 8 * len))) ^ len as u64);
+        }
+    }
     let mut h = WORD_SEED;
     let mut pos = start;
     while end - pos >= 8 {
@@ -192,7 +240,7 @@ fn ascii_word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
         let mask = (1u64 << (8 * (end - pos))) - 1;
         h = word_step(h, (load(bytes, pos, end - pos) & mask) | (LOWER & mask));
     }
-    mix64(h ^ (end - start) as u64)
+    mix64(h ^ len as u64)
 }
 
 /// The word starting at `start` (after an ASCII non-word byte or a simple boundary, where a
@@ -405,11 +453,14 @@ pub fn word_hash(word: &str) -> u64 {
 /// The exact-duplicate hash of a text whose words hash to `words` (order-sensitive).
 #[must_use]
 pub fn words_hash(words: &[u64]) -> u64 {
-    let mut acc = 0x243f_6a88_85a3_08d3_u64;
-    for &w in words {
-        acc = (acc ^ w).wrapping_mul(FNV_PRIME).rotate_left(31);
-    }
-    mix64(acc ^ words.len() as u64)
+    mix64(words.iter().fold(WORDS_SEED, |acc, &w| words_step(acc, w)) ^ words.len() as u64)
+}
+
+const WORDS_SEED: u64 = 0x243f_6a88_85a3_08d3;
+
+#[inline]
+fn words_step(acc: u64, w: u64) -> u64 {
+    (acc ^ w).wrapping_mul(FNV_PRIME).rotate_left(31)
 }
 
 /// Base of the shingles' polynomial hash (odd).
@@ -435,20 +486,84 @@ pub fn word_shingles(words: &[u64], n: usize) -> Vec<u64> {
     let mut h = words[..n].iter().fold(0u64, |h, &w| h.wrapping_mul(SHINGLE_BASE).wrapping_add(w));
     let mut out = Vec::with_capacity(words.len() - n + 1);
     out.push(h);
-    for i in n..words.len() {
-        h = h.wrapping_sub(words[i - n].wrapping_mul(top)).wrapping_mul(SHINGLE_BASE).wrapping_add(words[i]);
-        out.push(h);
-    }
+    // Word i enters the window as word i - n leaves it.
+    out.extend(words[n..].iter().zip(words).map(|(&enters, &leaves)| {
+        h = h.wrapping_sub(leaves.wrapping_mul(top)).wrapping_mul(SHINGLE_BASE).wrapping_add(enters);
+        h
+    }));
     out
+}
+
+/// Word `n`-gram hashes as the words of a text come, without the list of words: what
+/// [`words_hash`] and [`word_shingles`] give on [`word_hashes`], in one pass.
+struct Shingler {
+    n: usize,
+    /// `SHINGLE_BASE^(n-1)`.
+    top: u64,
+    /// The last 64 word hashes (`n <= 64`), word `i` at `i % 64`.
+    ring: [u64; 64],
+    words: usize,
+    /// The window's polynomial hash.
+    h: u64,
+    /// [`words_hash`]'s accumulator.
+    exact: u64,
+    out: Vec<u64>,
+}
+
+impl Shingler {
+    /// For `n <= 64`.
+    fn new(n: usize, capacity: usize) -> Self {
+        let n = n.clamp(1, 64);
+        let top = (1..n).fold(1u64, |p, _| p.wrapping_mul(SHINGLE_BASE));
+        Self { n, top, ring: [0; 64], words: 0, h: 0, exact: WORDS_SEED, out: Vec::with_capacity(capacity) }
+    }
+
+    #[inline]
+    fn word(&mut self, w: u64) {
+        self.exact = words_step(self.exact, w);
+        let slot = self.words & 63;
+        self.h = if self.words < self.n { self.h } else { self.h.wrapping_sub(self.ring[slot.wrapping_sub(self.n) & 63].wrapping_mul(self.top)) };
+        self.h = self.h.wrapping_mul(SHINGLE_BASE).wrapping_add(w);
+        self.ring[slot] = w;
+        self.words += 1;
+        if self.words >= self.n {
+            self.out.push(self.h);
+        }
+    }
+
+    /// The exact-duplicate hash and the shingles.
+    fn finish(mut self) -> (u64, Vec<u64>) {
+        if self.words > 0 && self.words < self.n {
+            // Fewer than n words: one shingle of all of them.
+            self.out.push(mix64(self.h ^ (self.words as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        }
+        (mix64(self.exact ^ self.words as u64), self.out)
+    }
+}
+
+impl Words for Shingler {
+    #[inline]
+    fn ascii(&mut self, _bytes: &[u8], _start: usize, _end: usize, hash: u64) {
+        self.word(hash);
+    }
+    fn folded(&mut self, word: &[u8]) {
+        self.word(word_hash_bytes(word));
+    }
 }
 
 /// Exact-duplicate hash and shingle hashes of a raw text.
 #[must_use]
 pub fn text_shingles(text: &str, unit: Unit, n: usize) -> (u64, Vec<u64>) {
     match unit {
-        Unit::Word => {
+        Unit::Word if n > 64 => {
+            // Longer than the ring (options allow at most 64): from the list of words.
             let words = word_hashes(text);
             (words_hash(&words), word_shingles(&words, n))
+        }
+        Unit::Word => {
+            let mut out = Shingler::new(n, text.len() / 5 + 1);
+            scan_words(text, &mut out, &mut Vec::new());
+            out.finish()
         }
         Unit::Char => {
             let norm = normalize(text);
@@ -655,6 +770,47 @@ mod tests {
             let bits = alnum_bits(u64::from(b) << 16);
             assert_eq!(bits == 0x80 << 16, b.is_ascii_alphanumeric(), "byte {b}");
             assert_eq!(bits & !(0x80 << 16), 0);
+        }
+    }
+
+    /// The block bit sets (SSE2 on x86-64) agree with the eight-bytes-at-a-time range tests
+    /// and with a byte-by-byte reading, for every byte value at every position.
+    #[test]
+    fn block_bits_agree() {
+        let mut state = 7u64;
+        for round in 0..2000 {
+            let mut block = [0u8; 64];
+            for (t, b) in block.iter_mut().enumerate() {
+                state = mix64(state + 1);
+                *b = if round < 256 { (round + t) as u8 } else { state as u8 };
+            }
+            let want_ascii = block.iter().enumerate().fold(0u64, |m, (t, b)| m | u64::from(b.is_ascii_alphanumeric()) << t);
+            let want_high = block.iter().enumerate().fold(0u64, |m, (t, b)| m | u64::from(*b >= 0x80) << t);
+            assert_eq!(block_bits_64(&block), (want_ascii, want_high), "{block:?}");
+            assert_eq!(block_bits_swar(&block), (want_ascii, want_high), "{block:?}");
+            for len in [0usize, 1, 7, 8, 9, 63] {
+                let mask = (1u64 << len) - 1;
+                assert_eq!(block_bits(&block[..len], 0), (want_ascii & mask, want_high & mask));
+            }
+        }
+    }
+
+    /// The one-pass shingles are those of the word list, for every n and text length around n.
+    #[test]
+    fn fused_shingles_match_word_list() {
+        let mut state = 3u64;
+        for len in 0..150 {
+            let text: String = (0..len)
+                .map(|_| {
+                    state = mix64(state + 1);
+                    ["Alpha", "b", "çé", "délta,", "x1", "Ωmega", "the", "a—b", "Zz."][(state % 9) as usize]
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = word_hashes(&text);
+            for n in [1, 2, 3, 5, 7, 63, 64, 65] {
+                assert_eq!(text_shingles(&text, Unit::Word, n), (words_hash(&words), super::word_shingles(&words, n)), "n {n}: {text:?}");
+            }
         }
     }
 

@@ -90,6 +90,11 @@ pub(super) fn arrow_texts(obj: &Bound<'_, PyAny>) -> PyResult<Option<ArrowTexts>
         let (schema, array) = (pair.get_item(0)?, pair.get_item(1)?);
         let schema = capsule_pointer(&schema, c"arrow_schema")?.cast::<FfiSchema>();
         let array = capsule_pointer(&array, c"arrow_array")?.cast::<FfiArray>();
+        // SAFETY: the capsules hold schema and array structs (released ones have no release
+        // callback, and their buffers must not be read).
+        if unsafe { (*schema).release.is_none() || (*array).release.is_none() } {
+            return Err(to_pyerr(crate::Error::InvalidArrowData { index: None, message: "the Arrow capsule holds a released schema or array".into() }));
+        }
         // SAFETY: the schema capsule holds a live schema.
         let layout = unsafe { StringLayout::of(&*schema) }.map_err(to_pyerr)?;
         // Move the array out of its capsule (the interface's way to take ownership: copy the
@@ -104,16 +109,10 @@ pub(super) fn arrow_texts(obj: &Bound<'_, PyAny>) -> PyResult<Option<ArrowTexts>
     };
     let raw = py
         .detach(|| {
-            let mut raw = Vec::new();
-            let mut values = Vec::new();
-            for chunk in &chunks {
-                values.clear();
-                // SAFETY: each chunk is a live array of `layout` (its stream's or capsule's
-                // schema says so); the values borrow it only inside this loop.
-                unsafe { core::read_strings(layout, &chunk.0, raw.len(), &mut values) }?;
-                raw.extend(values.iter().map(|v| v.map(|s| (s.as_ptr() as usize, s.len()))));
-            }
-            Ok(raw)
+            // SAFETY: each chunk is a live array of `layout` (its stream's or capsule's schema
+            // says so); the pointers kept borrow the chunks, which `ArrowTexts` keeps alive.
+            let values = unsafe { core::read_chunks(layout, &chunks) }?;
+            Ok(values.iter().map(|v| v.map(|s| (s.as_ptr() as usize, s.len()))).collect())
         })
         .map_err(to_pyerr)?;
     Ok(Some(ArrowTexts { _chunks: chunks, raw }))

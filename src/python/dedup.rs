@@ -49,20 +49,44 @@ impl Chunk {
     }
 }
 
-/// UTF-8 of UCS-4 code points: runs of eight ASCII ones narrowed at once, others encoded one
+/// UTF-8 of UCS-4 code points: runs of sixteen ASCII ones narrowed at once, others encoded one
 /// by one; `None` for a surrogate.
 fn ucs4_to_utf8(chars: &[u32]) -> Option<String> {
     let mut out: Vec<u8> = Vec::with_capacity(chars.len() + chars.len() / 4 + 4);
-    let mut runs = chars.chunks_exact(8);
+    let mut runs = chars.chunks_exact(16);
     for run in &mut runs {
-        if run.iter().fold(0, |m, &c| m | c) < 0x80 {
-            out.extend(run.iter().map(|&c| c as u8));
-        } else {
-            push_chars(run, &mut out)?;
+        match narrow_ascii(run.try_into().unwrap_or(&[0x80; 16])) {
+            Some(ascii) => out.extend_from_slice(&ascii),
+            None => push_chars(run, &mut out)?,
         }
     }
     push_chars(runs.remainder(), &mut out)?;
-    String::from_utf8(out).ok()
+    // SAFETY: `out` holds ASCII bytes and whole `char::encode_utf8` encodings only.
+    Some(unsafe { String::from_utf8_unchecked(out) })
+}
+
+/// Sixteen code points as bytes when all are ASCII: two saturating packs (SSE2, which every
+/// x86-64 CPU has), whose bytes have their top bit set where a code point is not ASCII.
+#[cfg(target_arch = "x86_64")]
+fn narrow_ascii(run: &[u32; 16]) -> Option<[u8; 16]> {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi32, _mm_packus_epi16, _mm_storeu_si128};
+    let p = run.as_ptr().cast::<__m128i>();
+    let mut bytes = [0u8; 16];
+    // SAFETY: SSE2 is part of x86-64; the loads read the 64 bytes of `run`, the store writes
+    // the 16 of `bytes` (unaligned access allowed). Code points are below 2³¹, so they pack
+    // as non-negative values.
+    let ascii = unsafe {
+        let packed = _mm_packus_epi16(_mm_packs_epi32(_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))), _mm_packs_epi32(_mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3))));
+        _mm_storeu_si128(bytes.as_mut_ptr().cast::<__m128i>(), packed);
+        _mm_movemask_epi8(packed) == 0
+    };
+    ascii.then_some(bytes)
+}
+
+/// Sixteen code points as bytes when all are ASCII.
+#[cfg(not(target_arch = "x86_64"))]
+fn narrow_ascii(run: &[u32; 16]) -> Option<[u8; 16]> {
+    (run.iter().fold(0, |m, &c| m | c) < 0x80).then(|| run.map(|c| c as u8))
 }
 
 fn push_chars(chars: &[u32], out: &mut Vec<u8>) -> Option<()> {

@@ -144,14 +144,37 @@ fn teasers(
     texts: &Bound<'_, PyAny>,
     sites: Option<&Bound<'_, PyAny>>,
     ids: Option<&Bound<'_, PyAny>>,
-    profile: Option<PyRef<'_, PyProfile>>,
+    profile: Option<&Bound<'_, PyAny>>,
     num_threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTeasers> {
     let threads = extract_threads(num_threads)?;
+    let learn = match profile {
+        Some(p) if p.is_instance_of::<PyString>() => match p.cast::<PyString>()?.to_str()? {
+            "learn" => true,
+            other => return Err(PyValueError::new_err(format!("profile must be a Profile, \"learn\" or None, not {other:?}"))),
+        },
+        _ => false,
+    };
+    let given = match profile.filter(|p| !p.is_none() && !learn) {
+        Some(p) => Some(p.cast::<PyProfile>().map_err(|_| PyTypeError::new_err(format!("profile must be a Profile, \"learn\" or None, not {}", type_name(p))))?.borrow()),
+        None => None,
+    };
     let batch = Batch::extract(texts, sites, ids)?;
     let seg = default_segmenter();
-    let prof = profile.as_deref().map(|p| &p.inner);
-    let rows = py.detach(|| core::catalogue(&seg, &batch.inputs(), prof, &Options::default(), threads)).map_err(to_pyerr)?;
+    let given = given.as_deref().map(|p| &p.inner);
+    let rows = py
+        .detach(|| {
+            // "learn": the sites' templates counted from these very pages (Profile.learn).
+            let learned = if learn {
+                let pages: Vec<(Option<&str>, &str)> = batch.texts.iter().zip(&batch.sites).filter_map(|(t, s)| t.as_deref().map(|t| (s.as_deref(), t))).collect();
+                Some(crate::Profile::learn(&pages, threads)?)
+            } else {
+                None
+            };
+            let prof = learned.as_ref().or(given);
+            core::catalogue(&seg, &batch.inputs(), prof, &Options::default(), threads)
+        })
+        .map_err(to_pyerr)?;
     Ok(PyTeasers { rows })
 }
 

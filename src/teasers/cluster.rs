@@ -122,7 +122,8 @@ impl Prepared {
     }
 }
 
-/// Weighs every form's stems by their inverse document frequency over the forms.
+/// Weighs every form's stems by their inverse document frequency over the forms. Call it in
+/// a crate pool ([`parallel::install`](crate::parallel::install)): never rayon's global pool.
 pub(crate) fn weigh(forms: &mut [Prepared]) {
     let mut df: HashMapU64<u32> = HashMapU64::default();
     for f in forms.iter() {

@@ -490,7 +490,8 @@ impl Collector {
             let e = &entries[id as usize];
             Prepared::new(&e.norm, e.truncated, opts)
         })?;
-        cluster::weigh(&mut prepared);
+        // In the crate's pool: rayon's global pool deadlocks a process forked after using it.
+        parallel::install(threads, || cluster::weigh(&mut prepared))?;
         let roots = cluster::cluster_forms(&prepared, opts, threads)?;
         // Stories numbered in the order of their first form's text.
         let mut story_of_root: HashMap<u32, u32> = HashMap::new();
