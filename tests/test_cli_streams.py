@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -223,6 +225,92 @@ def test_dedup_keeps_the_first_of_each_cluster(tmp_path, capsys):
         got = read_jsonl(marked)
         assert [r["id"] for r in got] == [r["id"] for r in rows]
         assert [r["duplicate_of"] for r in got] == [None if want.keep[i] else rows[want.cluster[i]]["id"] for i in range(len(rows))]
+
+
+def copies_corpus() -> list[dict]:
+    """Records of random-word stories and their copies (shouted, edited, cut off, shortened),
+    far apart; some without an id."""
+    import random
+
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(1500)]
+    stories = [[rng.choice(words) for _ in range(60 + rng.randrange(120))] for _ in range(40)]
+    rows = [{"id": f"s{k}", "text": " ".join(w) + "."} for k, w in enumerate(stories)]
+    for k, w in enumerate(stories):
+        variant = [", ".join(w).upper(), " ".join(w[:30]) + " …", " ".join(w[: len(w) // 2]), " ".join(w[:-1] + ["changed"])][k % 4]
+        rows.insert(rng.randrange(len(rows) + 1), {"id": f"v{k}", "text": variant, "n": k} if k % 3 else {"text": variant})
+    return rows
+
+
+def test_dedup_matches_the_library_for_any_batch_and_threads(tmp_path):
+    """dedup over two files (.jsonl.gz and .jsonl, a blank line between records) gives
+    newsclean.dedup(texts, keep="first") on the concatenated texts, for any batch size and
+    thread count; pages without an id are named by their position in the input."""
+    rows = copies_corpus()
+    half = len(rows) // 2
+    first = tmp_path / "a.jsonl.gz"
+    with gzip.open(first, "wt", encoding="utf-8") as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in rows[:half]) + "\n")
+    second = write_jsonl(tmp_path / "b.jsonl", rows[half:])
+    texts = [r["text"] for r in rows]
+    want = newsclean.dedup(texts, keep="first")
+    kinds = {kind for _, _, _, kind in want.pairs()}
+    assert kinds == {"exact", "near", "contained"} and 20 < int(want.keep.sum()) < len(rows)
+    name = [r.get("id", str(i)) for i, r in enumerate(rows)]
+    marked = tmp_path / "marked.jsonl"
+    kept = tmp_path / "kept.jsonl.gz"
+    for batch, threads in [("1", "1"), ("4", "2"), ("1000", "2")]:
+        common = ["--batch-size", batch, "--num-threads", threads, "-q"]
+        assert main(["dedup", str(first), str(second), "-o", str(marked), "--mark", *common]) == 0
+        got = read_jsonl(marked)
+        assert [{k: v for k, v in r.items() if k != "duplicate_of"} for r in got] == rows
+        assert [r["duplicate_of"] for r in got] == [None if want.keep[i] else name[want.cluster[i]] for i in range(len(rows))]
+        assert main(["dedup", str(first), str(second), "-o", str(kept), *common]) == 0
+        assert read_jsonl(kept) == [r for i, r in enumerate(rows) if want.keep[i]]
+
+
+def test_dedup_without_output_prints_the_summary(tmp_path, capsys):
+    rows = copies_corpus()
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    want = newsclean.dedup([r["text"] for r in rows], keep="first")
+    assert main(["dedup", str(src)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"total: {len(rows)} pages, {int(want.keep.sum())} kept, " in captured.err
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
+
+
+def test_dedup_refuses_stdin(tmp_path):
+    out = tmp_path / "out.jsonl"
+    res = subprocess.run(
+        [sys.executable, "-m", "newsclean", "dedup", "-", "-o", str(out)],
+        input=PAGES.read_text(encoding="utf-8"), capture_output=True, text=True, encoding="utf-8", cwd=REPO_ROOT, timeout=120,
+    )
+    assert res.returncode == 2 and "standard input can be read only once" in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("corpus", ["no candidates", "copies"])
+def test_dedup_input_changed_between_reads(tmp_path, capsys, monkeypatch, corpus):
+    """A file that changes between dedup's reads (another page appears) stops the run: in the
+    read of the candidates' texts, or in the last one (the only other read when no page is in
+    a candidate pair)."""
+    import newsclean.cli as cli
+
+    rows = records() if corpus == "no candidates" else copies_corpus()
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    reads = []
+    original = cli.Reader.__iter__
+
+    def growing(self):
+        reads.append(1)
+        yield from original(self)
+        if len(reads) > 1:
+            yield from itertools.islice(original(self), 1)
+
+    monkeypatch.setattr(cli.Reader, "__iter__", growing)
+    out = tmp_path / "out.jsonl"
+    clean_error(capsys, main(["dedup", str(src), "-o", str(out)]), f"the input changed while dedup read it ({len(rows)} pages, then {len(rows) + 1})")
+    assert len(reads) == 2 and not out.exists()
 
 
 def test_dedup_errors(tmp_path, capsys):

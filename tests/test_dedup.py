@@ -307,3 +307,91 @@ def test_golden_index_file(tmp_path):
     assert index.ids == ["a", "b", "c"] and index.threshold == 0.8
     res = index.add(["The city council approved the new budget on Monday after a debate that lasted six hours"])
     assert res.cluster.tolist() == [0] and res.cluster_ids == ["a"] and not res.keep[0]
+
+
+def stream_dedup(texts, size: int, threads: int | None = None, keep=None, **kw) -> newsclean.DedupResult:
+    """dedup through a DedupStream fed in chunks of `size`: every text, then the needed ones."""
+    stream = newsclean.DedupStream(**kw)
+    for i in range(0, len(texts), size):
+        stream.add(texts[i : i + size], num_threads=threads)
+    assert len(stream) == len(texts)
+    need = stream.needed(num_threads=threads)
+    assert need.dtype == np.int64 and list(need) == sorted(set(need.tolist()))
+    for i in range(0, len(need), size):
+        stream.add_needed([texts[j] for j in need[i : i + size]], num_threads=threads)
+    return stream.finish(keep=keep, num_threads=threads)
+
+
+@pytest.mark.parametrize("keep", ["first", "longest", "priority"])
+def test_stream_gives_the_result_of_dedup(planted, keep):
+    """A DedupStream gives exactly dedup's clusters, similarities and links, for any chunk
+    size and thread count, with texts missing on the way and each keep policy."""
+    texts, _ = planted
+    texts = [None, *texts[:40], "", *texts[40:], None]
+    policy = [float(len(t or "") % 7) for t in texts] if keep == "priority" else keep
+    want = newsclean.dedup(texts, keep=policy)
+    assert len(want.pairs()) > 30 and not want.keep.all()
+    for size, threads in [(1, 1), (3, 2), (17, None), (len(texts), 2)]:
+        got = stream_dedup(texts, size, threads, keep=policy)
+        assert np.array_equal(got.cluster, want.cluster), (size, threads)
+        assert np.array_equal(got.keep, want.keep) and np.array_equal(got.similarity, want.similarity)
+        assert got.pairs() == want.pairs()
+    # Other options go through too.
+    got = stream_dedup(texts, 9, threshold=0.5, unit="char", ngram=7, containment=False, keep=policy)
+    assert got.pairs() == newsclean.dedup(texts, threshold=0.5, unit="char", ngram=7, containment=False, keep=policy).pairs()
+
+
+def test_stream_needs_only_texts_in_candidate_pairs(planted):
+    texts, group = planted
+    stream = newsclean.DedupStream()
+    stream.add(texts)
+    need = set(stream.needed().tolist())
+    paired = {i for a, b, _, kind in newsclean.dedup(texts).pairs() if kind != "exact" for i in (a, b)}
+    assert paired <= need and len(need) < len(texts)
+
+
+def test_stream_steps_out_of_turn():
+    texts = ["the council met on monday and agreed to repair the roads", "THE COUNCIL met on Monday and agreed to repair the roads!", None]
+    stream = newsclean.DedupStream()
+    with pytest.raises(RuntimeError, match="before needed"):
+        stream.add_needed(texts)
+    stream.add(texts[:2])
+    with pytest.raises(RuntimeError, match="before needed"):
+        stream.finish()
+    stream.add(texts[2:])
+    with pytest.raises(ValueError, match="keep"):
+        stream.finish(keep=[1.0, 2.0])  # one priority per text: 3
+    assert len(stream.needed()) == 0  # exact copies need no verification
+    with pytest.raises(RuntimeError, match="add\\(\\) after needed"):
+        stream.add(texts)
+    with pytest.raises(RuntimeError, match="more texts for the 0 needed"):
+        stream.add_needed(texts[:1])
+    res = stream.finish(keep="first")  # the refused calls changed nothing
+    assert res.cluster.tolist() == [0, 0, 2] and len(stream) == 3
+    with pytest.raises(RuntimeError, match="finished"):
+        stream.finish()
+    with pytest.raises(RuntimeError, match="finished"):
+        stream.add(texts)
+    # Verification needs every needed text.
+    stream = newsclean.DedupStream()
+    stream.add(["one two three four five six seven eight nine ten", "one two three four five six seven eight nine"])
+    assert stream.needed().tolist() == [0, 1]
+    stream.add_needed(["one two three four five six seven eight nine ten"])
+    with pytest.raises(RuntimeError, match="after 1 of the 2 needed"):
+        stream.finish()
+    # A bad item is named. One of the wrong type is found before anything is added; a lone
+    # surrogate in a later chunk of the binding, after earlier chunks were: the stream is then
+    # unusable.
+    stream = newsclean.DedupStream()
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        stream.add(["fine", 5])
+    stream.add(["fine"])
+    assert len(stream) == 1
+    with pytest.raises(ValueError, match=r"texts\[3000\].*surrogate"):
+        stream.add([f"story number {i} about the harbour" for i in range(3000)] + ["bad \ud800 surrogate"])
+    with pytest.raises(RuntimeError, match="failed in an earlier call"):
+        stream.add(["fine"])
+    with pytest.raises(ValueError, match="threshold"):
+        newsclean.DedupStream(1.5)
+    empty = newsclean.DedupStream()
+    assert len(empty.finish()) == 0

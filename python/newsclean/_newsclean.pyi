@@ -355,6 +355,45 @@ class DedupIndex:
     def threshold(self) -> float: ...
     def __len__(self) -> int: ...
 
+@final
+class DedupStream:
+    """:func:`dedup` of a stream too large to hold, read twice: every text once, in chunks
+    (:meth:`add`); then, after :meth:`needed`, only the texts in candidate pairs, in order
+    (:meth:`add_needed`); then :meth:`finish`. The result is ``dedup(all_texts, ...)`` with the
+    same options and ``keep``, for any chunk sizes and thread counts. Memory grows by a fixed
+    record a text (about 350 bytes: its band keys and three numbers at the default options),
+    plus the shingle sets of the needed texts (about 4 bytes a shingle) while verifying; the
+    texts themselves are never kept. A call out of turn raises ``RuntimeError`` and changes
+    nothing, as does an item that is not a text (``TypeError`` naming its index in that call);
+    a text with a lone surrogate (``ValueError`` naming its index) may be found after earlier
+    chunks of the call were added, and leaves the stream unusable."""
+
+    def __init__(
+        self,
+        threshold: float = 0.8,
+        *,
+        num_perm: int = 128,
+        ngram: int | None = None,
+        unit: ShingleUnit = "word",
+        containment: bool = True,
+        seed: int = 0,
+    ) -> None: ...
+    def add(self, texts: Texts, *, num_threads: int | None = None) -> None:
+        """Pass 1: the next texts of the stream (as for :func:`dedup`; ``None`` for a missing
+        text)."""
+    def needed(self, *, num_threads: int | None = None) -> npt.NDArray[np.int64]:
+        """Ends pass 1 (no :meth:`add` after it) and returns the positions, sorted, of the texts
+        :meth:`add_needed` must be given: those in candidate pairs. May be called again."""
+    def add_needed(self, texts: Texts, *, num_threads: int | None = None) -> None:
+        """Pass 2: the texts at the next positions of :meth:`needed`, in order, in chunks of any
+        size."""
+    def finish(self, *, keep: KeepPolicy | None = None, num_threads: int | None = None) -> DedupResult:
+        """Verifies every candidate pair and returns the clusters (``keep`` as for
+        :func:`dedup`; priorities have one value per text of the stream). The stream is then
+        used up."""
+    def __len__(self) -> int:
+        """The texts given to :meth:`add`."""
+
 DocId = str | int
 """A page's id: the ``ids`` item given for it, or its position in the pass (0, 1, 2, ...)."""
 

@@ -1073,41 +1073,101 @@ def _ids(chunk: list[Record], position: int) -> list[str]:
 
 
 class DedupRun(Run):
-    verb = "dedup"
+    """Three reads of the input through a :class:`newsclean.DedupStream`, so that memory grows
+    by a fixed record a page (about 400 bytes: band keys, hashes, the cluster arrays) and the
+    shingle sets of the pages in candidate pairs, never by the texts: the signatures of every
+    page; the texts of the pages in candidate pairs (skipped when there are none); the records,
+    written with the clusters known (skipped without an output). The clusters are those of
+    ``newsclean.dedup(texts, keep="first")`` on the same texts."""
+
+    verb = "dedup (1/3: signatures)"
 
     def __init__(self, *a: Any) -> None:
         super().__init__(*a)
+        if "-" in self.args.inputs:
+            raise InputError(
+                "-: dedup reads its input three times (signatures, candidate pairs, then the records to write); "
+                "standard input can be read only once: save it to a file first"
+            )
         try:
-            self.index = newsclean.DedupIndex(self.args.threshold, unit=self.args.unit)
+            self.stream = newsclean.DedupStream(self.args.threshold, unit=self.args.unit)
         except ValueError as e:
             raise InputError(str(e)) from None
         self.kept = 0
-        self.position = 0
+        self.candidates = 0  # pages in candidate pairs, whose shingle sets were verified
+
+    def _again(self, progress: Progress, verb: str) -> tuple[Reader, Progress]:
+        """The same records again; a bad one was reported (or rejected) in the first read."""
+        progress.done()
+        again = Reader(self.args.inputs, self.fields, self.stdin, lambda bad: None)
+        return again, Progress(self.stderr, again, enabled=progress.enabled, verb=verb)
+
+    def _changed(self, seen: int) -> InputError:
+        return InputError(f"{', '.join(self.args.inputs)}: the input changed while dedup read it ({self.pages} pages, then {seen})")
 
     def work(self, reader: Reader, progress: Progress) -> None:
-        args = self.args
+        import numpy as np  # noqa: PLC0415 - dedup needs numpy, the other commands do not
+
+        args, threads = self.args, self.args.num_threads
         for chunk in self.chunks(reader):
-            ids = _ids(chunk, self.position)
-            res = self.index.add([r.text for r in chunk], ids=ids, keep="first", num_threads=args.num_threads)
-            keep = res.keep.tolist()
-            rows = []
-            for r, k, c in zip(chunk, keep, res.cluster_ids):
-                if args.mark:
-                    row = dict(r.record)
-                    row["duplicate_of"] = None if k else c
-                    rows.append(row)
-                elif k:
-                    rows.append(r.record)
-            self.kept += sum(keep)
-            self.position += len(chunk)
+            self.stream.add([r.text for r in chunk], num_threads=threads)
             self.pages += len(chunk)
+            progress.add(len(chunk), sum(r.nbytes for r in chunk))
+        need = self.stream.needed(num_threads=threads)
+        self.candidates = len(need)
+
+        # The texts of the pages in candidate pairs (positions in `need`, sorted), if any.
+        if len(need):
+            again, progress = self._again(progress, "dedup (2/3: candidates)")
+            position = 0
+            for chunk in self.chunks(again):
+                lo, hi = np.searchsorted(need, [position, position + len(chunk)])
+                if hi > lo:
+                    self.stream.add_needed([chunk[k].text for k in (need[lo:hi] - position).tolist()], num_threads=threads)
+                position += len(chunk)
+                progress.add(len(chunk), sum(r.nbytes for r in chunk))
+            if position != self.pages:
+                raise self._changed(position)
+        res = self.stream.finish(keep="first", num_threads=threads)
+        cluster, keep = res.cluster, res.keep
+        self.kept = int(keep.sum())
+        if self.writer is None:
+            return  # only the summary
+        # A representative is the first page of its cluster: its id is known before its copies'.
+        reps = set(np.unique(cluster[~keep]).tolist()) if args.mark else set()
+        rep_ids: dict[int, str] = {}
+
+        again, progress = self._again(progress, "dedup (3/3: writing)")
+        position = 0
+        for chunk in self.chunks(again):
+            if position + len(chunk) > self.pages:
+                raise self._changed(position + len(chunk))
+            kept = keep[position : position + len(chunk)].tolist()
+            rows = []
+            if args.mark:
+                ids = _ids(chunk, position)
+                for i, (r, k, c) in enumerate(zip(chunk, kept, cluster[position : position + len(chunk)].tolist())):
+                    if k and position + i in reps:
+                        rep_ids[position + i] = ids[i]
+                    row = dict(r.record)
+                    row["duplicate_of"] = None if k else rep_ids[c]
+                    rows.append(row)
+            else:
+                rows = [r.record for r, k in zip(chunk, kept) if k]
             if self.writer is not None:
                 self.writer.submit(rows, [r.where for r in chunk])
+            position += len(chunk)
             progress.add(len(chunk), sum(r.nbytes for r in chunk))
+        if position != self.pages:
+            raise self._changed(position)
+        progress.done()
 
     def summary_lines(self) -> list[str]:
         dups = self.pages - self.kept
-        return [f"total: {self.pages} pages, {self.kept} kept, {dups} duplicates ({100 * dups / max(1, self.pages):.1f} %)"]
+        return [
+            f"total: {self.pages} pages, {self.kept} kept, {dups} duplicates ({100 * dups / max(1, self.pages):.1f} %); "
+            f"{self.candidates} pages in candidate pairs verified"
+        ]
 
 
 class TeasersRun(Run):
@@ -1267,9 +1327,11 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "dedup",
         help=COMMANDS["dedup"][1],
-        description="Stream pages through a dedup index: each page is compared with every page before it, and "
-        "the first page of each cluster is kept. Writes the kept records, or with --mark every record "
-        "with a duplicate_of field (the id of the page it copies, or null).",
+        description="Drop duplicate pages: exact, near and truncated copies, as newsclean.dedup(texts, keep=\"first\") "
+        "finds them; the first page of each cluster is kept. Writes the kept records, or with --mark every record "
+        "with a duplicate_of field (the id of the first page of its cluster, or null). The input is read three "
+        "times (signatures, candidate pairs, records) and memory grows by about 400 bytes a page and the shingle "
+        "sets of the pages in candidate pairs, not by the texts, so it must be files, not standard input.",
         epilog=epilog,
     )
     _common(d, "write the records here (as for clean)", output_required=False)

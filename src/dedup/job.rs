@@ -3,8 +3,9 @@
 //! of `str` objects to UTF-8, runs a step on it, and frees it).
 //!
 //! 1. [`Job::prep`], for every text once, in order, in chunks of any size: exact hash,
-//!    length, band keys (kept in columns, one per key slot) and, for an index, the shingle
-//!    set.
+//!    length, band keys (kept in blocks of texts, a column per key slot in each) and, for an
+//!    index, the shingle set. The number of texts is announced ([`Job::new`]) or not
+//!    ([`Job::open`]: as many as are given, for a stream).
 //! 2. [`Job::candidates`]: exact classes, LSH buckets, the candidate pairs, and the texts
 //!    whose shingle sets verification needs ([`Job::needed`]).
 //! 3. [`Job::sets`], for the needed texts, in order, in chunks: their shingle sets, hashed
@@ -31,7 +32,9 @@ enum Stage {
 /// forms. A batch for an index ([`DedupIndex::job`](super::DedupIndex::job)) takes step 1
 /// only; [`DedupIndex::finish`](super::DedupIndex::finish) runs the rest against the index.
 /// A step called out of turn, or with more texts than announced, is an
-/// [`Error::InvalidOption`].
+/// [`Error::InvalidOption`]. An open job ([`Job::open`]) takes as many texts as step 1 is
+/// given: a stream read twice (its texts, then those of [`Job::needed`]) is deduplicated with
+/// memory for a fixed record a text and the needed texts' shingle sets, never the texts.
 #[derive(Debug)]
 pub struct Job {
     engine: Engine,
@@ -39,15 +42,18 @@ pub struct Job {
     own: Seen,
     store: bool,
     stage: Stage,
+    /// Texts in the batch: announced, or (an open job) the texts given so far.
     n: usize,
+    /// The batch takes any number of texts ([`Job::open`]).
+    open: bool,
     base: usize,
     slots: usize,
     done: usize,
     exact: Vec<u64>,
     chars: Vec<u64>,
     len: Vec<u32>,
-    /// Band keys, slot-major: slot `s` of text `i` is `keys[s * n + i]`.
-    keys: Vec<u32>,
+    /// Band keys, in blocks of texts, slot-major within a block.
+    keys: Keys,
     /// An index's batch: every text's shingle set.
     stored: Vec<Vec<u32>>,
     leader: Vec<u32>,
@@ -70,6 +76,20 @@ impl Job {
         Self::with_engine(Engine::new(opts.clone())?, n, false)
     }
 
+    /// A one-off deduplication of as many texts as [`Job::prep`] is given before
+    /// [`Job::candidates`]: for a stream whose length is not known in advance. Its memory
+    /// grows by a fixed record a text (its band keys and three scalars: 348 bytes at the
+    /// default options), never by the texts themselves.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for bad options.
+    pub fn open(opts: &Options) -> Result<Self, Error> {
+        let mut job = Self::with_engine(Engine::new(opts.clone())?, 0, false)?;
+        job.open = true;
+        job.keys = Keys::new(job.slots, usize::MAX);
+        Ok(job)
+    }
+
     /// A batch of `n` texts; `store`: for an index (every shingle set is kept).
     pub(crate) fn with_engine(engine: Engine, n: usize, store: bool) -> Result<Self, Error> {
         if n >= (1 << 31) {
@@ -82,13 +102,14 @@ impl Job {
             store,
             stage: Stage::Prep,
             n,
+            open: false,
             base: 0,
             slots,
             done: 0,
-            exact: vec![0; n],
-            chars: vec![0; n],
-            len: vec![0; n],
-            keys: vec![0; slots * n],
+            exact: Vec::with_capacity(n),
+            chars: Vec::with_capacity(n),
+            len: Vec::with_capacity(n),
+            keys: Keys::new(slots, n),
             stored: Vec::new(),
             leader: Vec::new(),
             links: Vec::new(),
@@ -104,7 +125,7 @@ impl Job {
         &self.engine.opts
     }
 
-    /// The number of texts in the batch.
+    /// The number of texts in the batch (of an open job: given so far).
     #[must_use]
     pub fn len(&self) -> usize {
         self.n
@@ -122,36 +143,33 @@ impl Job {
     /// [`Error::InvalidOption`] when called after [`Job::candidates`], with more texts than
     /// the batch has, or for a bad thread count.
     pub fn prep<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], threads: Option<usize>) -> Result<(), Error> {
-        if self.stage != Stage::Prep || self.done + texts.len() > self.n {
+        let limit = if self.open { (1 << 31) - 1 } else { self.n };
+        if self.stage != Stage::Prep || self.done + texts.len() > limit {
             return Err(out_of_turn(format!("{} more texts for a batch of {} that has {} already", texts.len(), self.n, self.done)));
         }
         if texts.is_empty() {
             return Ok(());
         }
-        let (slots, n, done, m, store) = (self.slots, self.n, self.done, texts.len(), self.store);
+        let (slots, done, m, store) = (self.slots, self.done, texts.len(), self.store);
         let engine = &self.engine;
         let pool = parallel::pool(threads)?;
         let mut rows = vec![0u32; m * slots];
         let metas: Vec<(Meta, Option<Vec<u32>>)> = pool.install(|| {
             rows.par_chunks_mut(slots).zip(texts.par_iter()).with_min_len(4).map(|(row, t)| engine.prep(t.as_ref().map(AsRef::as_ref), row, store)).collect()
         });
-        for (k, (meta, set)) in metas.into_iter().enumerate() {
-            self.exact[done + k] = meta.exact;
-            self.chars[done + k] = meta.chars;
-            self.len[done + k] = meta.len;
+        for (meta, set) in metas {
+            self.exact.push(meta.exact);
+            self.chars.push(meta.chars);
+            self.len.push(meta.len);
             if let Some(set) = set {
                 self.stored.push(set);
             }
         }
-        // Rows to columns, a column per task.
-        pool.install(|| {
-            self.keys.par_chunks_mut(n).enumerate().for_each(|(slot, col)| {
-                for (k, v) in col[done..done + m].iter_mut().enumerate() {
-                    *v = rows[k * slots + slot];
-                }
-            });
-        });
+        pool.install(|| self.keys.put(done, &rows));
         self.done += m;
+        if self.open {
+            self.n = self.done;
+        }
         Ok(())
     }
 
@@ -210,12 +228,13 @@ impl Job {
         let layout = engine.layout();
         let spaces = layout.spaces();
         let (keys, len, exact) = (&self.keys, &self.len, &self.exact);
+        let key = |pos: usize, i: u32| keys.get(pos, i as usize);
         let per_space = parallel::map(&spaces, threads, |&space| {
             // One u64 per key: the key, then the text (batch position) and its top flag.
             let mut entries: Vec<u64> = Vec::with_capacity(leaders.len());
             for &i in &leaders {
                 for (pos, top) in layout.entries(space, len[i as usize]) {
-                    entries.push(u64::from(keys[pos * n + i as usize]) << 32 | u64::from(i) << 1 | u64::from(top));
+                    entries.push(u64::from(key(pos, i)) << 32 | u64::from(i) << 1 | u64::from(top));
                 }
             }
             keep_repeated_keys(&mut entries);
@@ -270,7 +289,7 @@ impl Job {
                 let mut suffix: Vec<Vec<u64>> = vec![Vec::new(); SUFFIX_LEVELS.len()];
                 for &space in &spaces {
                     for (pos, top) in layout.entries(space, len[i as usize]) {
-                        let Some(members) = seen.buckets.get(&(layout.id(space) << 32 | u64::from(keys[pos * n + i as usize]))) else { continue };
+                        let Some(members) = seen.buckets.get(&(layout.id(space) << 32 | u64::from(key(pos, i)))) else { continue };
                         if !space.ranked() {
                             out.extend(members.iter().take(BUCKET_CAP).map(|&o| pack(o, g)));
                             continue;
@@ -305,6 +324,18 @@ impl Job {
         self.leader = leader;
         self.pairs = pairs;
         Ok(())
+    }
+
+    /// Whether step 2 ([`Job::candidates`]) has run.
+    #[must_use]
+    pub fn has_candidates(&self) -> bool {
+        self.stage == Stage::Sets
+    }
+
+    /// The texts given to step 3 ([`Job::sets`]) so far.
+    #[must_use]
+    pub fn sets_given(&self) -> usize {
+        self.need_sets.len()
     }
 
     /// The batch positions (sorted) of the texts whose shingle sets [`Job::sets`] must be
@@ -457,7 +488,7 @@ impl Job {
                 seen.exact.push(self.exact[i]);
                 seen.chars.push(self.chars[i]);
                 seen.len.push(self.len[i]);
-                seen.keys.push(if is_leader { (0..engine.key_count(self.len[i])).map(|s| self.keys[s * n + i]).collect() } else { Vec::new() });
+                seen.keys.push(if is_leader { (0..engine.key_count(self.len[i])).map(|s| self.keys.get(s, i)).collect() } else { Vec::new() });
                 seen.sets.push(stored.next().unwrap_or_default());
                 if is_leader {
                     seen.index_keys(g, &spaces, layout);
@@ -465,6 +496,56 @@ impl Job {
             }
         }
         Ok(out)
+    }
+}
+
+/// Band keys of a batch, in blocks of `2^shift` texts; a block holds its texts' keys slot by
+/// slot (each slot's keys in text order), so a pass over one slot reads memory in order, and a
+/// batch grows a block at a time, without copying what it holds.
+#[derive(Debug)]
+struct Keys {
+    slots: usize,
+    shift: u32,
+    blocks: Vec<Vec<u32>>,
+}
+
+/// Texts in a block of an open or large batch: 2¹⁴ (a block of 82 slots is 5.4 MB); 2⁵ in
+/// the unit tests, so that their batches span many blocks.
+const BLOCK_SHIFT: u32 = if cfg!(test) { 5 } else { 14 };
+
+impl Keys {
+    /// Keys of `n` texts (`usize::MAX`: any number): blocks of at most 2¹⁴ texts.
+    fn new(slots: usize, n: usize) -> Self {
+        let shift = if n >= 1 << BLOCK_SHIFT { BLOCK_SHIFT } else { n.max(1).next_power_of_two().trailing_zeros() };
+        Self { slots, shift, blocks: Vec::new() }
+    }
+
+    /// Key slot `slot` of text `i`.
+    fn get(&self, slot: usize, i: usize) -> u32 {
+        self.blocks[i >> self.shift][slot << self.shift | (i & ((1 << self.shift) - 1))]
+    }
+
+    /// The keys of texts `first`, `first + 1`, … given row by row (`slots` a text), a column
+    /// per task.
+    fn put(&mut self, first: usize, rows: &[u32]) {
+        let (slots, shift) = (self.slots, self.shift);
+        let size = 1usize << shift;
+        let end = first + rows.len() / slots.max(1);
+        while self.blocks.len() << shift < end {
+            self.blocks.push(vec![0; slots << shift]);
+        }
+        for b in first >> shift..=(end.max(1) - 1) >> shift {
+            let (lo, hi) = ((b << shift).max(first), ((b + 1) << shift).min(end));
+            if lo >= hi {
+                continue;
+            }
+            let start = b << shift;
+            self.blocks[b].par_chunks_mut(size).enumerate().for_each(|(slot, col)| {
+                for (v, k) in col[lo - start..hi - start].iter_mut().zip(lo - first..) {
+                    *v = rows[k * slots + slot];
+                }
+            });
+        }
     }
 }
 

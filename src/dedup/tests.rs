@@ -292,7 +292,26 @@ fn any_split_into_chunks_gives_the_same_result() {
             job.sets(&picked, None).unwrap();
         }
         assert_eq!(job.finish(&Keep::Longest, Some(3)).unwrap(), whole, "chunks of {size}");
+        // An open job (no count announced) gives the same, for any keep policy.
+        for keep in [Keep::Longest, Keep::First] {
+            let mut job = Job::open(&Options::default()).unwrap();
+            for chunk in texts.chunks(size) {
+                job.prep(chunk, Some(2)).unwrap();
+            }
+            assert_eq!(job.len(), texts.len());
+            job.candidates(None).unwrap();
+            assert!(job.prep(&texts[..1], None).is_err(), "no texts after the candidates");
+            assert_eq!(job.needed(), &need[..]);
+            for chunk in need.chunks(size) {
+                let picked: Vec<Option<&str>> = chunk.iter().map(|&i| texts[i as usize].as_deref()).collect();
+                job.sets(&picked, Some(1)).unwrap();
+            }
+            let want = if keep == Keep::First { dedup(&texts, &Options::default(), &Keep::First, None).unwrap() } else { whole.clone() };
+            assert_eq!(job.finish(&keep, Some(2)).unwrap(), want, "open job, chunks of {size}");
+        }
     }
+    let empty = Job::open(&Options::default()).unwrap();
+    assert_eq!(empty.finish(&Keep::First, None).unwrap(), Dedup::default());
     // A new index fed in chunks answers as the one-off call does.
     let mut index = DedupIndex::new(Options::default()).unwrap();
     let mut job = index.job(texts.len()).unwrap();

@@ -1,11 +1,13 @@
-//! Binding of `crate::dedup`: `dedup`, `minhash`, `dedup_lines`, `DedupIndex` and the result
-//! classes. Arrays are numpy arrays (numpy is imported on first use, by these functions only).
+//! Binding of `crate::dedup`: `dedup`, `minhash`, `dedup_lines`, `DedupIndex`, `DedupStream`
+//! and the result classes. Arrays are numpy arrays (numpy is imported on first use, by these
+//! functions only).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -543,11 +545,146 @@ impl PyDedupIndex {
     }
 }
 
+/// A one-off deduplication of a stream read twice (`crate::dedup::Job::open`). The job is
+/// taken out of its slot for each call, so a call made while another runs (from another
+/// thread) is refused instead of waiting; a call that fails leaves no job behind.
+#[pyclass(frozen, module = "newsclean", name = "DedupStream")]
+struct PyDedupStream {
+    job: Mutex<Option<core::Job>>,
+    /// Why there is no job: a call runs, the stream is finished, or a step failed.
+    gone: Mutex<&'static str>,
+    /// Texts given to `add`.
+    texts: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl PyDedupStream {
+    /// The job, taken out of its slot until [`PyDedupStream::settle`].
+    fn take(&self) -> PyResult<core::Job> {
+        let Some(job) = lock(&self.job).take() else {
+            return Err(PyRuntimeError::new_err(format!("this DedupStream {}", *lock(&self.gone))));
+        };
+        *lock(&self.gone) = "is busy in another call (or a call in it panicked)";
+        Ok(job)
+    }
+
+    /// Puts the job back after a call that succeeded (`Some`), or says why there is none.
+    fn settle(&self, job: Option<core::Job>, ok: bool) {
+        if ok && job.is_some() {
+            *lock(&self.job) = job;
+        } else {
+            *lock(&self.gone) = if ok { "is finished; start a new one" } else { "failed in an earlier call; start a new one" };
+        }
+    }
+
+    /// Runs `f` on the job and puts it back; after an error the stream is unusable. A call
+    /// out of turn (`turn` says why) raises `RuntimeError` and changes nothing.
+    fn with_job<R>(&self, turn: impl FnOnce(&core::Job) -> Option<String>, f: impl FnOnce(&mut core::Job) -> PyResult<R>) -> PyResult<R> {
+        let mut job = self.take()?;
+        if let Some(why) = turn(&job) {
+            self.settle(Some(job), true);
+            return Err(PyRuntimeError::new_err(why));
+        }
+        let out = f(&mut job);
+        self.settle(Some(job), out.is_ok());
+        out
+    }
+}
+
+#[pymethods]
+impl PyDedupStream {
+    #[new]
+    #[pyo3(signature = (threshold = 0.8, *, num_perm = 128, ngram = None, unit = "word", containment = true, seed = 0))]
+    fn new(threshold: f64, num_perm: usize, ngram: Option<usize>, unit: &str, containment: bool, seed: u64) -> PyResult<Self> {
+        let opts = options(threshold, num_perm, ngram, unit, containment, seed)?;
+        let job = core::Job::open(&opts).map_err(to_pyerr)?;
+        Ok(Self { job: Mutex::new(Some(job)), gone: Mutex::new(""), texts: AtomicUsize::new(0) })
+    }
+
+    /// Pass 1: the next texts of the stream.
+    #[pyo3(signature = (texts, *, num_threads = None))]
+    fn add(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let threads = extract_threads(num_threads)?;
+        let batch = Batch::collect(texts)?;
+        let turn = |job: &core::Job| job.has_candidates().then(|| "add() after needed(): every text of the stream comes before needed()".to_owned());
+        self.with_job(turn, |job| {
+            batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
+            self.texts.store(job.len(), Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    /// Ends pass 1: the positions (sorted) of the texts to give again to `add_needed`.
+    #[pyo3(signature = (*, num_threads = None))]
+    fn needed<'py>(&self, py: Python<'py>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let threads = extract_threads(num_threads)?;
+        let need = self.with_job(|_| None, |job| {
+            if !job.has_candidates() {
+                py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
+            }
+            Ok(job.needed().iter().map(|&i| i64::from(i)).collect::<Vec<i64>>())
+        })?;
+        Ok(PyArray1::from_vec(py, need))
+    }
+
+    /// Pass 2: the next texts at the positions `needed()` gave, in order.
+    #[pyo3(signature = (texts, *, num_threads = None))]
+    fn add_needed(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let threads = extract_threads(num_threads)?;
+        let batch = Batch::collect(texts)?;
+        let turn = |job: &core::Job| {
+            if !job.has_candidates() {
+                Some("add_needed() before needed()".to_owned())
+            } else if job.sets_given() + batch.len() > job.needed().len() {
+                Some(format!("{} more texts for the {} needed, {} given already", batch.len(), job.needed().len(), job.sets_given()))
+            } else {
+                None
+            }
+        };
+        self.with_job(turn, |job| batch.for_each_chunk(py, threads, |texts| job.sets(texts, threads)))
+    }
+
+    /// Verifies the candidates and returns the clusters.
+    #[pyo3(signature = (*, keep = None, num_threads = None))]
+    fn finish(&self, py: Python<'_>, keep: Option<&Bound<'_, PyAny>>, num_threads: Option<&Bound<'_, PyAny>>) -> PyResult<PyDedupResult> {
+        let keep = keep.map_or(Ok(KeepArg::Longest), KeepArg::extract)?;
+        let threads = extract_threads(num_threads)?;
+        keep.as_keep().check(self.__len__()).map_err(to_pyerr)?;
+        let job = self.take()?;
+        let problem = if !job.is_empty() && !job.has_candidates() {
+            Some("finish() before needed()".to_owned())
+        } else if job.sets_given() != job.needed().len() {
+            Some(format!("finish() after {} of the {} needed texts", job.sets_given(), job.needed().len()))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.settle(Some(job), true);
+            return Err(PyRuntimeError::new_err(problem));
+        }
+        let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr);
+        self.settle(None, res.is_ok());
+        Ok(PyDedupResult::new(py, res?, None))
+    }
+
+    fn __len__(&self) -> usize {
+        self.texts.load(Ordering::Relaxed)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("DedupStream(texts={})", self.__len__())
+    }
+}
+
 /// Adds the dedup functions and classes to the extension module.
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDedupResult>()?;
     m.add_class::<PyLineDups>()?;
     m.add_class::<PyDedupIndex>()?;
+    m.add_class::<PyDedupStream>()?;
     m.add_function(wrap_pyfunction!(dedup, m)?)?;
     m.add_function(wrap_pyfunction!(minhash, m)?)?;
     m.add_function(wrap_pyfunction!(dedup_lines, m)?)?;
