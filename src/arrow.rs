@@ -607,7 +607,9 @@ mod tests {
         // Null buffers: the offsets, the data of a non-empty value.
         let mut nul: Vec<*const c_void> = vec![validity.as_ptr().cast(), std::ptr::null(), data.as_ptr().cast()];
         expect(&array(2, 0, 0, &mut nul), StringLayout::Utf8, "offsets buffer is null");
-        let mut nul: Vec<*const c_void> = vec![validity.as_ptr().cast(), offsets.as_ptr().cast(), std::ptr::null()];
+        // large_utf8 offsets are 64-bit: reading the 32-bit ones above would run past them.
+        let large: [i64; 3] = [0, 3, 6];
+        let mut nul: Vec<*const c_void> = vec![validity.as_ptr().cast(), large.as_ptr().cast(), std::ptr::null()];
         expect(&array(2, 0, 0, &mut nul), StringLayout::LargeUtf8, "data buffer is null");
     }
 
@@ -635,7 +637,9 @@ mod tests {
         assert_eq!(err, Error::InvalidArrowData { index: Some(10), message: "the view's 4-byte prefix differs from its data".into() });
         // Negative sizes and lengths, and a missing sizes buffer.
         let neg: [i64; 1] = [-1];
-        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), view(long, 0, 0).as_ptr().cast(), long.as_ptr().cast(), neg.as_ptr().cast()];
+        // The view lives as long as the pointer to it (a temporary would dangle).
+        let whole = view(long, 0, 0);
+        let mut bufs: Vec<*const c_void> = vec![std::ptr::null(), whole.as_ptr().cast(), long.as_ptr().cast(), neg.as_ptr().cast()];
         assert!(read(StringLayout::Utf8View, &array(1, 0, 0, &mut bufs)).unwrap_err().to_string().contains("past the end"));
         let mut v = view(b"x", 0, 0);
         v[..4].copy_from_slice(&(-5i32).to_le_bytes());
