@@ -230,8 +230,9 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
     (Comment, Strength::WholeLine, r"^\d+\s*(comments?|replies|responses?|comentarios|commentaires|kommentare|comentários|commenti|комментари\w*|yorum)$"),
     (Comment, Strength::WholeLine, r"^\d+\s+(comments?|replies|responses?|thoughts)\s+(to|on)(\s|$)"),
     (Comment, Strength::WholeLine, r"^(comments?|kommentare|comentarios|commentaires|reactions)\s*\(\d+\)$"),
-    // A commenter's name line: "jane_doe says:", "Max Mustermann schreibt:".
-    (Comment, Strength::WholeLine, r"^\S+(\s\S+){0,3}\s+(says|said|wrote|writes|replied|schreibt|dice|dit|escribió|escreveu)\s*:?$"),
+    // A commenter's name line: "jane_doe says:", "Max Mustermann schreibt:". The colon is
+    // required: "He said, she said" is a sub-head (and prose is never tried: see EdgeMasks).
+    (Comment, Strength::WholeLine, r"^\S+(\s\S+){0,3}\s+(says|said|wrote|writes|replied|schreibt|dice|dit|escribió|escreveu)\s*:$"),
     (Share, Strength::WholeLine, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
     (Share, Strength::Contains, r"^follow\s+.{1,40}\s+on\s+(twitter|facebook|instagram|x|linkedin|youtube|tiktok)"),
     (Nav, Strength::Contains, r"^(home|news|sport|sports|business|world)(\s*[|/>»›·•]\s*\S+){1,6}$"),
@@ -700,6 +701,11 @@ mod tests {
             ("12 comments", Some(Comment)),
             ("34 responses to “A headline”", Some(Comment)),
             ("jane_doe says:", Some(Comment)),
+            ("Max Mustermann schreibt:", Some(Comment)),
+            // A sub-head made of a reporting verb is not a commenter's name line: that needs
+            // the colon.
+            ("He said, she said", None),
+            ("Police said", None),
             ("Follow Example News on Instagram, Facebook and YouTube.", Some(Share)),
             ("Home | World | Business | Sport", Some(Nav)),
             ("We use cookies to improve your experience.", Some(Consent)),
