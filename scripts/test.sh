@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the plain-Rust core (cargo test, no Python feature: unit tests and the
-# proptest properties), a short run of every cargo-fuzz target (scripts/fuzz.sh,
+# proptest properties; the unit tests once more in release), a short run of every cargo-fuzz target (scripts/fuzz.sh,
 # NEWSCLEAN_FUZZ_SECONDS a target, default 20; 0 skips it), then the Python package (built by
 # maturin and installed editable with its test extra) under pytest, hypothesis properties
 # included. Works from any directory. Every suite runs even when an earlier one fails; the exit
@@ -18,6 +18,10 @@ PYTHON="${PYTHON:-python3}"
 echo "== cargo test (core, no python feature)"
 cargo_status=0
 cargo test --no-fail-fast || cargo_status=$?
+# The unit tests again as the wheel is built (optimised, no overflow checks): the unsafe code
+# (the Arrow reader, the SIMD scans) must hold there too, where undefined behaviour shows.
+echo "== cargo test --release --lib (the core's unit tests, optimised)"
+cargo test --release --lib --no-fail-fast || cargo_status=$?
 
 fuzz_status=0
 FUZZ_SECONDS="${NEWSCLEAN_FUZZ_SECONDS:-20}"
