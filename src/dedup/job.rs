@@ -240,7 +240,6 @@ impl Job {
             keep_repeated_keys(&mut entries);
             let mut out = Vec::new();
             let mut members: Vec<(u64, u32, bool)> = Vec::new();
-            let (mut docs, mut tops) = (Vec::new(), Vec::new());
             let mut start = 0;
             while start < entries.len() {
                 let key = entries[start] >> 32;
@@ -254,15 +253,7 @@ impl Job {
                         let i = (e as u32) >> 1;
                         (exact[i as usize], (base as u32) + i, e & 1 == 1)
                     }));
-                    if members.len() > BUCKET_CAP {
-                        // Neighbours in content order, not input order.
-                        members.sort_unstable();
-                    }
-                    docs.clear();
-                    tops.clear();
-                    docs.extend(members.iter().map(|m| m.1));
-                    tops.extend(members.iter().map(|m| m.2));
-                    bucket_pairs(&docs, space.ranked().then_some(&tops[..]), &mut out);
+                    bucket_pairs(&mut members, space.ranked(), &mut out);
                 }
                 start = end;
             }

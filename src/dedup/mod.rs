@@ -555,33 +555,39 @@ fn pack(a: u32, b: u32) -> u64 {
     u64::from(a) << 32 | u64::from(b)
 }
 
-/// Pairs from one bucket, whose members are sorted by content. `tops` flags the members for
-/// which this space is their top prefix level (`None` for the whole-text space: all pairs).
-fn bucket_pairs(members: &[u32], tops: Option<&[bool]>, out: &mut Vec<u64>) {
+/// Pairs from one bucket. A member is `(exact hash, position, top)`: `top` flags the members
+/// for which this space is their top prefix level (`ranked` spaces only; in the whole-text
+/// space every pair counts). A bucket over [`BUCKET_CAP`] is sorted, so that its neighbours are
+/// neighbours in content, not in input order.
+fn bucket_pairs(members: &mut [(u64, u32, bool)], ranked: bool, out: &mut Vec<u64>) {
     let m = members.len();
     if m < 2 {
         return;
     }
-    if tops.is_some() && m > BUCKET_CAP {
+    if ranked && m > BUCKET_CAP {
         // An opening shared by that many texts is site chrome or a formula, not a truncation.
         return;
     }
-    let is_top = |i: usize| tops.map_or(true, |t| t[i]);
+    if m > BUCKET_CAP {
+        members.sort_unstable();
+    }
+    let is_top = |i: usize| !ranked || members[i].2;
+    let at = |i: usize| members[i].1;
     if m <= BUCKET_CAP {
         for i in 0..m {
             for j in i + 1..m {
-                if (is_top(i) || is_top(j)) && members[i] != members[j] {
-                    out.push(pack(members[i], members[j]));
+                if (is_top(i) || is_top(j)) && at(i) != at(j) {
+                    out.push(pack(at(i), at(j)));
                 }
             }
         }
     } else {
         for i in 1..m {
-            if (is_top(i) || is_top(i - 1)) && members[i] != members[i - 1] {
-                out.push(pack(members[i - 1], members[i]));
+            if (is_top(i) || is_top(i - 1)) && at(i) != at(i - 1) {
+                out.push(pack(at(i - 1), at(i)));
             }
-            if (is_top(i) || is_top(0)) && members[i] != members[0] {
-                out.push(pack(members[0], members[i]));
+            if (is_top(i) || is_top(0)) && at(i) != at(0) {
+                out.push(pack(at(0), at(i)));
             }
         }
     }

@@ -20,7 +20,7 @@
 //!    (done by the caller).
 
 use super::job::agreeing;
-use super::{bucket_pairs, Engine, LinkKind, Meta, Options, Space, BUCKET_CAP};
+use super::{bucket_pairs, Engine, LinkKind, Meta, Options, Space};
 use crate::error::Error;
 use crate::parallel;
 
@@ -112,7 +112,6 @@ pub fn bucket_candidates(opts: &Options, bucket: &[u64], doc: &[u64], top: &[boo
     let mut found: Vec<u64> = Vec::new();
     let mut members: Vec<(u64, u32, bool)> = Vec::new();
     let mut first_of: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    let (mut docs, mut tops) = (Vec::new(), Vec::new());
     for group in order.chunk_by(|&x, &y| bucket[x] == bucket[y]) {
         let key = bucket[group[0]];
         let Some(&space) = usize::try_from(key >> 32).ok().and_then(|id| spaces.get(id)) else {
@@ -129,15 +128,8 @@ pub fn bucket_candidates(opts: &Options, bucket: &[u64], doc: &[u64], top: &[boo
                 members.push((exact[i], doc[i] as u32, top[i]));
             }
         }
-        if members.len() > BUCKET_CAP {
-            members.sort_unstable();
-        }
-        docs.clear();
-        tops.clear();
-        docs.extend(members.iter().map(|m| m.1));
-        tops.extend(members.iter().map(|m| m.2));
         found.clear();
-        bucket_pairs(&docs, space.ranked().then_some(&tops[..]), &mut found);
+        bucket_pairs(&mut members, space.ranked(), &mut found);
         match space {
             Space::Suffix(l, _) => suffix.extend(found.iter().map(|&p| (l as i8, p))),
             _ => pairs.append(&mut found),
