@@ -67,6 +67,7 @@ pub const REASONS: &[(&str, &str)] = &[
     ("blurb", "teaser: a prose line outside the article run"),
     ("list-item", "teaser: a title-shaped line in a list of such lines outside the article"),
     ("site-blurb", "teaser: a prose line the site prints on many of its pages (needs a profile)"),
+    ("list-date", "teaser: a date line between two items of a list of stories"),
     ("empty", "boilerplate: a line with no words"),
     ("site-template", "boilerplate: a non-prose line the site prints on many of its pages (needs a profile)"),
     ("in-run-chrome", "boilerplate: a non-prose line inside the article run (caption, label)"),
@@ -915,7 +916,47 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
             labels[i] = (Label::Teaser, "list-item");
         }
     }
+    // A date between two items of a list of stories is an item's own ("Storm hits coast" /
+    // "5 hours ago" / "Thousands flee as..."): lists of stories print each story's date, and a
+    // page's own date or the site's stands above the article or in the chrome, not between
+    // teasers: a date at most three lines above the article run is the page's own. At most two
+    // date lines in a row (a date and a time).
+    let run_start = (0..n).find(|&i| in_run[i]);
+    let above_article = |i: usize| run_start.is_some_and(|s| i < s && (i + 1..s).filter(|&j| !feats[j].is_empty()).count() <= 3);
+    let mut i = 0;
+    while i < n {
+        let is_date = |j: usize| {
+            feats[j].dateline && !in_run[j] && labels[j].0 == Label::Boilerplate && feats[j].rule.is_none() && names_a_date(raw[j].text)
+        };
+        if !is_date(i) {
+            i += 1;
+            continue;
+        }
+        let mut dates = vec![i];
+        let mut next = next_content(i);
+        while let Some(j) = next.filter(|&j| is_date(j) && dates.len() < 3) {
+            dates.push(j);
+            next = next_content(j);
+        }
+        let prev = (0..i).rev().find(|&j| !feats[j].is_empty());
+        let item = |j: Option<usize>| j.is_some_and(|j| !in_run[j] && matches!(labels[j].0, Label::Teaser | Label::Headline));
+        if dates.len() <= 2 && item(prev) && item(next) && !above_article(i) {
+            for &j in &dates {
+                labels[j] = (Label::Teaser, "list-date");
+            }
+        }
+        i = dates[dates.len() - 1] + 1;
+    }
     labels
+}
+
+/// Is a date line (only numbers and date words) more than a bare number: has it a date word
+/// ("March 14", "2 Stunden") or digits joined by a date or time separator ("14.03.2024",
+/// "10:32")? A bare "3" in a list is a rank or a count, not a story's date.
+fn names_a_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.chars().any(char::is_alphabetic)
+        || b.windows(3).any(|w| w[0].is_ascii_digit() && matches!(w[1], b'/' | b'.' | b':' | b'-') && w[2].is_ascii_digit())
 }
 
 /// The site's lists of stories on a page: runs of consecutive non-empty lines outside the
@@ -1042,6 +1083,8 @@ fn group_teasers(lines: &[Line], feats: &[LineFeatures]) -> Vec<Teaser> {
                 }
                 pending = Some(i);
             }
+            // A story's date: neither a teaser of its own nor the end of one.
+            (Label::Teaser, "list-date") => {}
             (Label::Teaser, "list-item") => {
                 if let Some(h) = pending.take() {
                     out.push(Teaser { headline: Some(h), lede: None, truncated: false });

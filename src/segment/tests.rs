@@ -321,3 +321,47 @@ fn profiled_blurb_with_a_chrome_phrase_is_a_teaser_of_its_list() {
     let at = pages[8].split('\n').position(|l| l == phrased).unwrap();
     assert_eq!(plain.lines[at].reason, "rule:read-more");
 }
+
+#[test]
+fn date_between_items_of_a_list_of_stories_is_the_items() {
+    // The sample page's headline, lede and article, a date above the article, and a list of
+    // cut-off ledes with dates (one a date and a time) between the items, one above the list
+    // and one below it.
+    let sample: Vec<&str> = SAMPLE.lines().collect();
+    let mut lines: Vec<&str> = sample[..2].to_vec();
+    lines.push("March 14, 2024");
+    lines.extend(&sample[2..9]);
+    lines.extend([
+        "14 March 2024",
+        "A fire at a paper mill on the coast forced the evacuation of two hundred staff on...",
+        "March 14, 2024",
+        "The national football team will play two friendly matches in South America in...",
+        "14.03.2024",
+        "10:32",
+        "A museum in the capital has returned a collection of carved masks to the island...",
+        "13.03.2024",
+        "Download our app from the App Store and Google Play.",
+    ]);
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    let row = |i: usize| (page.lines[i].label, page.lines[i].reason);
+    assert_eq!(row(11), (Label::Teaser, "truncated"), "{:?}", page.lines);
+    for i in [12, 14, 15] {
+        assert_eq!(row(i), (Label::Teaser, "list-date"), "{:?}", page.lines[i]);
+    }
+    // Not between two items: the page's own date above the article, and the list's edges.
+    for i in [2, 10, 17] {
+        assert_eq!(row(i).0, Label::Boilerplate, "{:?}", page.lines[i]);
+    }
+    // Dates are neither teasers of their own nor do they end one.
+    assert_eq!(page.teasers.len(), 4, "{:?}", page.teasers);
+    assert!(page.teasers.iter().all(|t| t.lede.is_some_and(|l| row(l).1 == "truncated")));
+    // Three date lines in a row are not one story's date; a bare number is a rank or a count.
+    for extra in [&["14.03.2024", "10:32", "10:40"][..], &["3"][..]] {
+        let mut other = lines.clone();
+        other.splice(14..16, extra.iter().copied());
+        let page = Segmenter::default().segment(&other.join("\n"));
+        for i in 14..14 + extra.len() {
+            assert_eq!(page.lines[i].label, Label::Boilerplate, "{:?}", page.lines[i]);
+        }
+    }
+}
