@@ -11,7 +11,7 @@ mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
-use page::{new_object, PageText, PyLine, PyPage, PyTeaser};
+use page::{new_object, PageText, PyLine, PyLines, PyPage, PyTeaser};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -539,6 +539,7 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("REASONS", core_segment::REASONS.iter().map(|&(r, d)| (r, d)).collect::<Vec<_>>())?;
     m.add_class::<PyPage>()?;
     m.add_class::<PyLine>()?;
+    m.add_class::<PyLines>()?;
     m.add_class::<PyTeaser>()?;
     m.add_class::<PySegmenter>()?;
     m.add_class::<PyProfile>()?;

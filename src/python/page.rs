@@ -12,10 +12,13 @@
 
 use std::sync::{Arc, OnceLock};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::PyClass;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PySlice, PyString, PyTuple};
 
 use crate::segment::{self as core_segment, Label, REASONS};
 
@@ -96,29 +99,24 @@ impl PageText {
             Self::Utf8(s) => Ok(s),
         }
     }
-
-    fn clone_ref(&self, py: Python<'_>) -> Self {
-        match self {
-            Self::Str(s) => Self::Str(s.clone_ref(py)),
-            Self::Utf8(s) => Self::Utf8(Arc::clone(s)),
-        }
-    }
 }
 
-/// A labelled line of a page.
-#[pyclass(frozen, module = "newsclean", name = "Line")]
+/// A labelled line of a page: the page and the line's position in it. Made when the line is
+/// read from [`PyLines`] (by index or iteration), so a loop over a page's lines makes and frees
+/// one object at a time (the free list then hands the same memory back: no allocation).
+#[pyclass(frozen, freelist = 64, module = "newsclean", name = "Line")]
 pub(super) struct PyLine {
-    /// The page's input; the line's own text is cut from it on access.
-    page_text: PageText,
-    bytes: std::ops::Range<usize>,
-    label: Label,
-    reason: &'static str,
-    #[pyo3(get)]
-    start: usize,
-    #[pyo3(get)]
-    end: usize,
+    page: Py<PyPage>,
     #[pyo3(get)]
     index: usize,
+}
+
+impl PyLine {
+    /// The core's line (`index` is in range: it is checked when the line is made, and a page
+    /// never changes).
+    fn core(&self) -> &core_segment::Line {
+        &self.page.get().page.lines[self.index]
+    }
 }
 
 #[pymethods]
@@ -126,18 +124,38 @@ impl PyLine {
     /// The line's text, without its line break.
     #[getter]
     fn text<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        let page = self.page_text.as_str(py)?;
-        Ok(PyString::new(py, &page[self.bytes.clone()]))
+        self.page.get().line_text(py, self.index)
     }
 
     #[getter]
     fn label(&self, py: Python<'_>) -> Py<PyString> {
-        label_str(py, self.label)
+        label_str(py, self.core().label)
     }
 
     #[getter]
     fn reason<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        reason_str(py, self.reason)
+        reason_str(py, self.core().reason)
+    }
+
+    #[getter]
+    fn start(&self) -> usize {
+        self.core().start
+    }
+
+    #[getter]
+    fn end(&self) -> usize {
+        self.core().end
+    }
+
+    /// Two `Line` objects are equal when they are the same line of the same page object (as
+    /// the objects of a page's line tuple were before lines were made on access).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyLine>().is_ok_and(|o| self.same_as(o.get()))
+    }
+
+    fn __hash__(&self) -> u64 {
+        // The page's address and the index: what equality compares.
+        (self.page.as_ptr() as u64).rotate_left(20) ^ self.index as u64
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -145,13 +163,176 @@ impl PyLine {
         let text = text.to_str()?;
         let short: String = text.chars().take(40).collect();
         let ell = if short.len() < text.len() { "…" } else { "" };
+        let line = self.core();
         Ok(format!(
             "Line(index={}, label={:?}, reason={:?}, text={:?}{ell})",
             self.index,
-            self.label.as_str(),
-            self.reason,
+            line.label.as_str(),
+            line.reason,
             short
         ))
+    }
+}
+
+impl PyLine {
+    fn same_as(&self, other: &PyLine) -> bool {
+        self.page.is(&other.page) && self.index == other.index
+    }
+}
+
+/// The lines of a page: an immutable sequence (registered as `collections.abc.Sequence` by the
+/// Python package) that makes each `Line` when it is read. Holds the page; the page does not
+/// hold it (a new view each `page.lines`), so no cycle can form.
+#[pyclass(frozen, sequence, module = "newsclean", name = "Lines")]
+pub(super) struct PyLines {
+    page: Py<PyPage>,
+}
+
+impl PyLines {
+    fn len(&self) -> usize {
+        self.page.get().page.lines.len()
+    }
+
+    /// Line `i` (in range), as a new object.
+    fn line(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyLine>> {
+        new_object(py, PyLine { page: self.page.clone_ref(py), index: i })
+    }
+
+    /// Whether `item` is a line of this page.
+    fn holds(&self, item: &Bound<'_, PyAny>) -> Option<usize> {
+        let line = item.cast::<PyLine>().ok()?;
+        let line = line.get();
+        (line.page.is(&self.page) && line.index < self.len()).then_some(line.index)
+    }
+
+    /// `other`'s items if it is a tuple or a `Lines` (the sequences a page's lines compare
+    /// equal to), else `None`.
+    fn equals(&self, other: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+        if let Ok(o) = other.cast::<PyLines>() {
+            let o = o.get();
+            // Lines are equal when they are the same line of the same page.
+            return Ok(Some(o.page.is(&self.page) || (self.len() == 0 && o.len() == 0)));
+        }
+        let Ok(t) = other.cast::<PyTuple>() else { return Ok(None) };
+        if t.len() != self.len() {
+            return Ok(Some(false));
+        }
+        Ok(Some(t.iter().enumerate().all(|(i, item)| self.holds(&item) == Some(i))))
+    }
+}
+
+#[pymethods]
+impl PyLines {
+    fn __len__(&self) -> usize {
+        self.len()
+    }
+
+    /// A line by index (negative from the end), or a tuple of the lines of a slice.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let n = self.len();
+        if let Ok(slice) = key.cast::<PySlice>() {
+            let ix = slice.indices(isize::try_from(n).unwrap_or(isize::MAX))?;
+            let items = without_collections(py, || {
+                (0..ix.slicelength)
+                    .map(|k| self.line(py, (ix.start + k as isize * ix.step) as usize))
+                    .collect::<PyResult<Vec<_>>>()
+            })?;
+            return Ok(PyTuple::new(py, items)?.into_any().unbind());
+        }
+        let i: isize = key.extract().map_err(|_| {
+            if key.is_instance_of::<pyo3::types::PyInt>() {
+                // An int past isize: out of range like any other.
+                PyIndexError::new_err("line index out of range")
+            } else {
+                let name = key.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
+                PyTypeError::new_err(format!("line indices must be integers or slices, not {name}"))
+            }
+        })?;
+        let i = if i < 0 { i.checked_add_unsigned(n) } else { Some(i) };
+        match i.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < n) {
+            Some(i) => Ok(self.line(py, i)?.into_any()),
+            None => Err(PyIndexError::new_err("line index out of range")),
+        }
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyLinesIter>> {
+        new_object(py, PyLinesIter { page: self.page.clone_ref(py), next: AtomicUsize::new(0), back: false })
+    }
+
+    fn __reversed__(&self, py: Python<'_>) -> PyResult<Py<PyLinesIter>> {
+        new_object(py, PyLinesIter { page: self.page.clone_ref(py), next: AtomicUsize::new(self.len()), back: true })
+    }
+
+    fn __contains__(&self, item: &Bound<'_, PyAny>) -> bool {
+        self.holds(item).is_some()
+    }
+
+    /// The position of `value` (a line of this page) in `[start:stop]`, as `tuple.index`.
+    #[pyo3(signature = (value, start = 0, stop = isize::MAX))]
+    fn index(&self, value: &Bound<'_, PyAny>, start: isize, stop: isize) -> PyResult<usize> {
+        let n = isize::try_from(self.len()).unwrap_or(isize::MAX);
+        let clamp = |i: isize| if i < 0 { (i + n).max(0) } else { i.min(n) };
+        match self.holds(value) {
+            Some(i) if (clamp(start)..clamp(stop)).contains(&(i as isize)) => Ok(i),
+            _ => Err(PyValueError::new_err("Lines.index(x): x not in the lines")),
+        }
+    }
+
+    /// How many items equal `value`: 1 for a line of this page, else 0.
+    fn count(&self, value: &Bound<'_, PyAny>) -> usize {
+        usize::from(self.holds(value).is_some())
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        Ok(match self.equals(other)? {
+            Some(eq) => eq.into_pyobject(py)?.to_owned().into_any().unbind(),
+            None => py.NotImplemented(),
+        })
+    }
+
+    /// The hash of the tuple of the lines (equal to it), made for the purpose.
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        let items = (0..self.len()).map(|i| self.line(py, i)).collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, items)?.hash()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Lines(len={})", self.len())
+    }
+}
+
+/// An iterator over a page's lines (forwards, or backwards for `reversed`).
+#[pyclass(frozen, module = "newsclean", name = "LinesIterator")]
+pub(super) struct PyLinesIter {
+    page: Py<PyPage>,
+    /// Forwards: the index of the next line; backwards: one past it.
+    next: AtomicUsize,
+    back: bool,
+}
+
+#[pymethods]
+impl PyLinesIter {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyLine>>> {
+        // The GIL serialises calls; the atomic only makes the frozen class's state mutable.
+        let i = self.next.load(Ordering::Relaxed);
+        let n = self.page.get().page.lines.len();
+        let at = if self.back {
+            let Some(prev) = i.checked_sub(1) else { return Ok(None) };
+            self.next.store(prev, Ordering::Relaxed);
+            prev
+        } else {
+            if i >= n {
+                return Ok(None);
+            }
+            self.next.store(i + 1, Ordering::Relaxed);
+            i
+        };
+        new_object(py, PyLine { page: self.page.clone_ref(py), index: at }).map(Some)
     }
 }
 
@@ -178,13 +359,12 @@ impl PyTeaser {
     }
 }
 
-/// A segmented page. Lines and teasers are built on first access.
+/// A segmented page. Its teasers are built on first access, its lines each time one is read.
 #[pyclass(frozen, module = "newsclean", name = "Page")]
 pub(super) struct PyPage {
     /// The input (`None` for a missing text, which has no lines).
     text: Option<PageText>,
     pub(super) page: core_segment::Page,
-    lines: OnceLock<Py<PyTuple>>,
     teasers: OnceLock<Py<PyTuple>>,
 }
 
@@ -197,7 +377,7 @@ impl PyPage {
     /// The page segmented from `text` (the very `str`, or the Arrow value's copy, it was
     /// segmented from).
     pub(super) fn new(text: Option<PageText>, page: core_segment::Page) -> Self {
-        Self { text, page, lines: OnceLock::new(), teasers: OnceLock::new() }
+        Self { text, page, teasers: OnceLock::new() }
     }
 
     fn line_text<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyString>> {
@@ -214,36 +394,10 @@ impl PyPage {
         &self.page.body
     }
 
-    /// Every input line, in order.
+    /// Every input line, in order: a `Lines` view of the page, whose lines are made on access.
     #[getter]
-    fn lines(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        if let Some(l) = self.lines.get() {
-            return Ok(l.clone_ref(py));
-        }
-        let tuple = without_collections(py, || {
-            let items = match &self.text {
-                None => Vec::new(),
-                Some(text) => self
-                    .page
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        new_object(py, PyLine {
-                            page_text: text.clone_ref(py),
-                            bytes: l.bytes.clone(),
-                            label: l.label,
-                            reason: l.reason,
-                            start: l.start,
-                            end: l.end,
-                            index: i,
-                        })
-                    })
-                    .collect::<PyResult<Vec<_>>>()?,
-            };
-            PyTuple::new(py, items).map(Bound::unbind)
-        })?;
-        Ok(self.lines.get_or_init(|| tuple).clone_ref(py))
+    fn lines(slf: &Bound<'_, Self>) -> PyResult<Py<PyLines>> {
+        new_object(slf.py(), PyLines { page: slf.clone().unbind() })
     }
 
     /// The teasers of other stories found on the page.
