@@ -134,13 +134,14 @@ def test_result_objects_are_not_gc_tracked(sample_text):
 
 
 def test_building_lines_leaves_the_collector_as_it_was(sample_text):
-    # The collector is paused while a page's lines are built, and switched back only if it was on.
+    # The collector is paused while a slice's tuple of lines is built, and switched back only
+    # if it was on.
     assert gc.isenabled()
-    assert newsclean.segment(sample_text).lines
+    assert newsclean.segment(sample_text).lines[:]
     assert gc.isenabled()
     gc.disable()
     try:
-        assert newsclean.segment(sample_text).lines
+        assert newsclean.segment(sample_text).lines[:]
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -1,14 +1,18 @@
-//! The result classes of segmentation: `Page`, `Line` and `Teaser`.
+//! The result classes of segmentation: `Page`, `Lines`, `Line` and `Teaser`.
 //!
 //! A page keeps the caller's input `str` (no copy; for Arrow input, a UTF-8 copy of the value)
-//! and the core's result; its `lines` and `teasers` tuples are built on first access, and a
-//! line's text is cut from the input on access. Labels and reasons are shared Python strings made once, not new strings per line.
+//! and the core's result. `page.lines` is a `Lines` view of the page that makes a `Line` (the
+//! page and an index) each time one is read, so a loop over the lines makes and frees one
+//! object at a time (from the class's free list) instead of building a tuple of them all; a
+//! line's text is cut from the input on access. Teasers are built on first access. Labels and
+//! reasons are shared Python strings made once, not new strings per line.
 //!
-//! None of these objects can be part of a reference cycle: a line or a teaser refers to strings
-//! only, a page to its input string and to tuples of lines and teasers, and none of them can
-//! refer back to a page (the classes are frozen, without `__dict__`). So each is taken off the
-//! cycle collector's lists when it is made: a batch makes hundreds of thousands of line
-//! objects, and the collector would otherwise walk all of them again and again while they live.
+//! None of these objects can be part of a reference cycle: a line, a view or an iterator
+//! refers to its page only, a teaser to strings only, a page to its input string and to a
+//! tuple of teasers, and none of them can refer back to a line or a view (the classes are
+//! frozen, without `__dict__`). So each is taken off the cycle collector's lists when it is
+//! made: a batch reads hundreds of thousands of lines, and the collector would otherwise walk
+//! the ones alive again and again.
 
 use std::sync::{Arc, OnceLock};
 
