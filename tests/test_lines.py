@@ -181,3 +181,41 @@ def test_repr_and_no_pickling(page):
     assert repr(page.lines) == "Lines(len=5)"
     with pytest.raises(TypeError):
         pickle.dumps(page.lines)
+
+
+def test_line_objects_are_read_only_and_made_only_by_pages(page):
+    line = page.lines[1]
+    for name, value in (("index", 3), ("start", 0), ("end", 0), ("label", "body"), ("reason", "x"), ("text", "x")):
+        with pytest.raises(AttributeError):
+            setattr(line, name, value)
+    with pytest.raises(AttributeError):
+        line.extra = 1  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        newsclean.Line()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        pickle.dumps(line)
+    assert type(line) is newsclean.Line and type(line).__module__ == "newsclean"
+    assert isinstance(line.index, int) and isinstance(line.start, int) and isinstance(line.end, int)
+
+
+def test_reading_lines_leaks_no_reference(page):
+    # A Line holds its page and its type; freeing it (to the free list or not) gives both back.
+    import sys
+
+    def read(rounds: int) -> int:
+        alive = 0
+        for _ in range(rounds):  # more lines than the free list keeps
+            kept = list(page.lines) + list(reversed(page.lines)) + [page.lines[i] for i in range(-5, 5)]
+            alive = max(alive, sys.getrefcount(page))
+            del kept
+            for line in page.lines:
+                assert line.text is not None
+        return alive
+
+    read(1)
+    before_page, before_type = sys.getrefcount(page), sys.getrefcount(newsclean.Line)
+    most = read(50)
+    # (Counted outside the asserts: pytest's rewriting holds its operands while it compares.)
+    after_page, after_type = sys.getrefcount(page), sys.getrefcount(newsclean.Line)
+    assert most >= before_page + 20
+    assert after_page == before_page and after_type == before_type

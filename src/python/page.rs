@@ -24,6 +24,7 @@ use pyo3::PyClass;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PySlice, PyString, PyTuple};
 
+use super::line::{line_parts, new_line};
 use crate::segment::{self as core_segment, Label, REASONS};
 
 const LABELS: [Label; 4] = [Label::Headline, Label::Teaser, Label::Body, Label::Boilerplate];
@@ -42,12 +43,12 @@ fn names(py: Python<'_>) -> &Names {
     })
 }
 
-fn label_str(py: Python<'_>, label: Label) -> Py<PyString> {
+pub(super) fn label_str(py: Python<'_>, label: Label) -> Py<PyString> {
     let i = LABELS.iter().position(|&l| l == label).unwrap_or(0);
     names(py).labels[i].clone_ref(py)
 }
 
-fn reason_str<'py>(py: Python<'py>, reason: &'static str) -> Bound<'py, PyString> {
+pub(super) fn reason_str<'py>(py: Python<'py>, reason: &'static str) -> Bound<'py, PyString> {
     match REASONS.iter().position(|(r, _)| *r == reason) {
         Some(i) => names(py).reasons[i].bind(py).clone(),
         // Every reason the core gives is in REASONS (a core test checks it); never panic here.
@@ -105,85 +106,6 @@ impl PageText {
     }
 }
 
-/// A labelled line of a page: the page and the line's position in it. Made when the line is
-/// read from [`PyLines`] (by index or iteration), so a loop over a page's lines makes and frees
-/// one object at a time (the free list then hands the same memory back: no allocation).
-#[pyclass(frozen, freelist = 64, module = "newsclean", name = "Line")]
-pub(super) struct PyLine {
-    page: Py<PyPage>,
-    #[pyo3(get)]
-    index: usize,
-}
-
-impl PyLine {
-    /// The core's line (`index` is in range: it is checked when the line is made, and a page
-    /// never changes).
-    fn core(&self) -> &core_segment::Line {
-        &self.page.get().page.lines[self.index]
-    }
-}
-
-#[pymethods]
-impl PyLine {
-    /// The line's text, without its line break.
-    #[getter]
-    fn text<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        self.page.get().line_text(py, self.index)
-    }
-
-    #[getter]
-    fn label(&self, py: Python<'_>) -> Py<PyString> {
-        label_str(py, self.core().label)
-    }
-
-    #[getter]
-    fn reason<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        reason_str(py, self.core().reason)
-    }
-
-    #[getter]
-    fn start(&self) -> usize {
-        self.core().start
-    }
-
-    #[getter]
-    fn end(&self) -> usize {
-        self.core().end
-    }
-
-    /// Two `Line` objects are equal when they are the same line of the same page object (as
-    /// the objects of a page's line tuple were before lines were made on access).
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<PyLine>().is_ok_and(|o| self.same_as(o.get()))
-    }
-
-    fn __hash__(&self) -> u64 {
-        // The page's address and the index: what equality compares.
-        (self.page.as_ptr() as u64).rotate_left(20) ^ self.index as u64
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let text = self.text(py)?;
-        let text = text.to_str()?;
-        let short: String = text.chars().take(40).collect();
-        let ell = if short.len() < text.len() { "…" } else { "" };
-        let line = self.core();
-        Ok(format!(
-            "Line(index={}, label={:?}, reason={:?}, text={:?}{ell})",
-            self.index,
-            line.label.as_str(),
-            line.reason,
-            short
-        ))
-    }
-}
-
-impl PyLine {
-    fn same_as(&self, other: &PyLine) -> bool {
-        self.page.is(&other.page) && self.index == other.index
-    }
-}
-
 /// The lines of a page: an immutable sequence (registered as `collections.abc.Sequence` by the
 /// Python package) that makes each `Line` when it is read. Holds the page; the page does not
 /// hold it (a new view each `page.lines`), so no cycle can form.
@@ -198,15 +120,14 @@ impl PyLines {
     }
 
     /// Line `i` (in range), as a new object.
-    fn line(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyLine>> {
-        new_object(py, PyLine { page: self.page.clone_ref(py), index: i })
+    fn line(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyAny>> {
+        new_line(py, &self.page, i)
     }
 
-    /// Whether `item` is a line of this page.
+    /// The index of `item` if it is a line of this page.
     fn holds(&self, item: &Bound<'_, PyAny>) -> Option<usize> {
-        let line = item.cast::<PyLine>().ok()?;
-        let line = line.get();
-        (line.page.is(&self.page) && line.index < self.len()).then_some(line.index)
+        let (page, index) = line_parts(item)?;
+        (page.is(&self.page) && index < self.len()).then_some(index)
     }
 
     /// `other`'s items if it is a tuple or a `Lines` (the sequences a page's lines compare
@@ -254,7 +175,7 @@ impl PyLines {
         })?;
         let i = if i < 0 { i.checked_add_unsigned(n) } else { Some(i) };
         match i.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < n) {
-            Some(i) => Ok(self.line(py, i)?.into_any()),
+            Some(i) => self.line(py, i),
             None => Err(PyIndexError::new_err("line index out of range")),
         }
     }
@@ -321,7 +242,7 @@ impl PyLinesIter {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyLine>>> {
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         // The GIL serialises calls; the atomic only makes the frozen class's state mutable.
         let i = self.next.load(Ordering::Relaxed);
         let n = self.page.get().page.lines.len();
@@ -336,7 +257,7 @@ impl PyLinesIter {
             self.next.store(i + 1, Ordering::Relaxed);
             i
         };
-        new_object(py, PyLine { page: self.page.clone_ref(py), index: at }).map(Some)
+        new_line(py, &self.page, at).map(Some)
     }
 }
 
@@ -384,7 +305,7 @@ impl PyPage {
         Self { text, page, teasers: OnceLock::new() }
     }
 
-    fn line_text<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyString>> {
+    pub(super) fn line_text<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyString>> {
         let text = self.text.as_ref().map(|t| t.as_str(py)).transpose()?.unwrap_or("");
         Ok(PyString::new(py, &text[self.page.lines[i].bytes.clone()]))
     }
