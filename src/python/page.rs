@@ -1,18 +1,17 @@
-//! The result classes of segmentation: `Page`, `Lines`, `Line` and `Teaser`.
+//! The result classes of segmentation: `Page`, `Lines` and `Teaser` (`Line` is in `line.rs`).
 //!
 //! A page keeps the caller's input `str` (no copy; for Arrow input, a UTF-8 copy of the value)
 //! and the core's result. `page.lines` is a `Lines` view of the page that makes a `Line` (the
 //! page and an index) each time one is read, so a loop over the lines makes and frees one
-//! object at a time (from the class's free list) instead of building a tuple of them all; a
-//! line's text is cut from the input on access. Teasers are built on first access. Labels and
-//! reasons are shared Python strings made once, not new strings per line.
+//! object at a time instead of building a tuple of them all; a line's text is cut from the
+//! input on access. Teasers are built on first access. Labels and reasons are shared Python
+//! strings made once, not new strings per line.
 //!
 //! None of these objects can be part of a reference cycle: a line, a view or an iterator
 //! refers to its page only, a teaser to strings only, a page to its input string and to a
 //! tuple of teasers, and none of them can refer back to a line or a view (the classes are
 //! frozen, without `__dict__`). So each is taken off the cycle collector's lists when it is
-//! made: a batch reads hundreds of thousands of lines, and the collector would otherwise walk
-//! the ones alive again and again.
+//! made (a `Line` is not a GC object at all).
 
 use std::sync::{Arc, OnceLock};
 
@@ -66,25 +65,6 @@ fn untracked<T: PyClass>(obj: Py<T>) -> Py<T> {
     obj
 }
 
-/// Runs `f` with the cycle collector paused (as it was before, afterwards): building a tuple of
-/// thousands of lines would otherwise start a collection every 700 objects, each of which walks
-/// the young objects for nothing (the lines are untracked as soon as they exist).
-fn without_collections<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> T {
-    /// Switches the collector back on when dropped (also when `f` panics) if it was on.
-    struct Resume(bool);
-    impl Drop for Resume {
-        fn drop(&mut self) {
-            if self.0 {
-                // SAFETY: the GIL is held (see below); this only flips the collector's switch.
-                unsafe { pyo3::ffi::PyGC_Enable() };
-            }
-        }
-    }
-    // SAFETY: the GIL is held (`_py`); PyGC_Disable only flips the switch and says how it was.
-    let _resume = Resume(unsafe { pyo3::ffi::PyGC_Disable() } != 0);
-    f()
-}
-
 /// A new object of a class of this module, off the collector's lists.
 pub(super) fn new_object<T: PyClass>(py: Python<'_>, value: impl Into<PyClassInitializer<T>>) -> PyResult<Py<T>> {
     Py::new(py, value).map(untracked)
@@ -107,7 +87,7 @@ impl PageText {
 }
 
 /// The lines of a page: an immutable sequence (registered as `collections.abc.Sequence` by the
-/// Python package) that makes each `Line` when it is read. Holds the page; the page does not
+/// Python package) that makes each `Line` when it is read (`line::new_line`). Holds the page; the page does not
 /// hold it (a new view each `page.lines`), so no cycle can form.
 #[pyclass(frozen, sequence, module = "newsclean", name = "Lines")]
 pub(super) struct PyLines {
@@ -157,11 +137,10 @@ impl PyLines {
         let n = self.len();
         if let Ok(slice) = key.cast::<PySlice>() {
             let ix = slice.indices(isize::try_from(n).unwrap_or(isize::MAX))?;
-            let items = without_collections(py, || {
-                (0..ix.slicelength)
-                    .map(|k| self.line(py, (ix.start + k as isize * ix.step) as usize))
-                    .collect::<PyResult<Vec<_>>>()
-            })?;
+            let items = (0..ix.slicelength)
+                // In range: `indices` clamps the slice to the lines (and k < slicelength <= n).
+                .map(|k| self.line(py, (ix.start + k as isize * ix.step) as usize))
+                .collect::<PyResult<Vec<_>>>()?;
             return Ok(PyTuple::new(py, items)?.into_any().unbind());
         }
         let i: isize = key.extract().map_err(|_| {
