@@ -87,8 +87,8 @@ impl PageText {
 }
 
 /// The lines of a page: an immutable sequence (registered as `collections.abc.Sequence` by the
-/// Python package) that makes each `Line` when it is read (`line::new_line`). Holds the page; the page does not
-/// hold it (a new view each `page.lines`), so no cycle can form.
+/// Python package) that makes each `Line` when it is read (`line::new_line`). It holds the
+/// page; the page does not hold it (a new view each `page.lines`), so no cycle can form.
 #[pyclass(frozen, sequence, module = "newsclean", name = "Lines")]
 pub(super) struct PyLines {
     page: Py<PyPage>,
@@ -110,8 +110,8 @@ impl PyLines {
         (page.is(&self.page) && index < self.len()).then_some(index)
     }
 
-    /// `other`'s items if it is a tuple or a `Lines` (the sequences a page's lines compare
-    /// equal to), else `None`.
+    /// Whether the lines equal `other` when it is a tuple or a `Lines` (the sequences a page's
+    /// lines can equal), else `None`.
     fn equals(&self, other: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
         if let Ok(o) = other.cast::<PyLines>() {
             let o = o.get();
