@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import json
 from pathlib import Path
 
@@ -21,7 +22,11 @@ ELLIPSES = ("...", "…", "[...]")
 def check_page(page: newsclean.Page, text: str | None) -> None:
     """Asserts everything the API documents about a page segmented from ``text``."""
     lines = page.lines
-    assert isinstance(lines, tuple) and isinstance(page.teasers, tuple)  # immutable views
+    # Immutable: the lines are a read-only sequence (made on access), the teasers a tuple.
+    assert isinstance(lines, newsclean.Lines) and isinstance(lines, collections.abc.Sequence)
+    assert not isinstance(lines, collections.abc.MutableSequence) and isinstance(page.teasers, tuple)
+    with pytest.raises(TypeError):
+        lines[0] = None  # type: ignore[index]
     if text is None:
         assert len(page) == 0 and lines == () and page.body == "" and page.teasers == () and page.labels == []
         return

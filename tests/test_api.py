@@ -133,19 +133,6 @@ def test_result_objects_are_not_gc_tracked(sample_text):
         assert not gc.is_tracked(obj), type(obj)
 
 
-def test_building_lines_leaves_the_collector_as_it_was(sample_text):
-    # The collector is paused while a page's lines are built, and switched back only if it was on.
-    assert gc.isenabled()
-    assert newsclean.segment(sample_text).lines
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        assert newsclean.segment(sample_text).lines
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_labels_and_reasons_are_shared_strings(sample_text):
     page = newsclean.segment(sample_text)
     a, b = page.lines[0], newsclean.segment(sample_text).lines[0]

@@ -9,6 +9,8 @@ boilerplate lines, each with a reason, and get the article body::
     ('boilerplate', 'rule:comment')
 """
 
+from collections.abc import Sequence as _Sequence
+
 from newsclean._newsclean import (
     REASONS,
     DedupIndex,
@@ -16,6 +18,7 @@ from newsclean._newsclean import (
     DedupStream,
     Line,
     LineDups,
+    Lines,
     Page,
     Profile,
     Segmenter,
@@ -40,6 +43,7 @@ __all__ = [
     "DedupStream",
     "Line",
     "LineDups",
+    "Lines",
     "Page",
     "Profile",
     "Segmenter",
@@ -56,3 +60,6 @@ __all__ = [
     "segment_batch",
     "teasers",
 ]
+
+# page.lines is an immutable sequence of lines made on access (not a tuple): say so to isinstance.
+_Sequence.register(Lines)

@@ -1,8 +1,8 @@
 """Type stubs for the compiled extension ``newsclean._newsclean``."""
 
 import os
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, final
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +32,11 @@ REASONS: list[tuple[str, str]]
 
 @final
 class Line:
-    """One line of the input page, labelled."""
+    """One line of the input page, labelled.
+
+    Made when it is read from :class:`Lines`; it keeps its page alive. Two ``Line`` objects are
+    equal (and hash alike) when they are the same line of the same page object.
+    """
 
     @property
     def text(self) -> str:
@@ -54,6 +58,38 @@ class Line:
     def index(self) -> int:
         """Position of the line in the page: ``text.split("\\n")[index]`` is this line
         (less one trailing ``"\\r"``, which belongs to the line break)."""
+
+@final
+class Lines(Sequence[Line]):
+    """The lines of a page (``page.lines``): an immutable sequence (a registered
+    :class:`collections.abc.Sequence`, no item assignment) that makes each :class:`Line` when it
+    is read, so a loop over the lines makes and frees one object at a time. ``len`` and
+    ``bool`` make none. Use ``tuple(page.lines)`` to keep them all.
+
+    Equal to another ``Lines`` of the same page and to a tuple of the same lines (with the
+    tuple's hash), never to a list, like the tuple it replaces.
+    """
+
+    def __len__(self) -> int:
+        """The number of lines."""
+    @overload
+    def __getitem__(self, index: int) -> Line:
+        """Line ``index`` (negative counts from the end); ``IndexError`` when out of range,
+        ``TypeError`` for an index that is not an int."""
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Line, ...]:
+        """The lines of the slice, as a tuple."""
+    def __iter__(self) -> Iterator[Line]:
+        """The lines in order, each made as it is reached."""
+    def __reversed__(self) -> Iterator[Line]:
+        """The lines from the last to the first."""
+    def __contains__(self, value: object) -> bool:
+        """Whether ``value`` is a line of this page (constant time)."""
+    def index(self, value: object, start: int = 0, stop: int = ...) -> int:
+        """The position of ``value`` (a line of this page) in ``[start:stop]``; ``ValueError``
+        when it is not there."""
+    def count(self, value: object) -> int:
+        """1 for a line of this page, else 0."""
 
 @final
 class Teaser:
@@ -83,8 +119,9 @@ class Page:
     def body(self) -> str:
         """The article body: the body lines' texts joined with ``"\\n"``."""
     @property
-    def lines(self) -> tuple[Line, ...]:
-        """Every input line, in order, exactly once (one per ``text.split("\\n")`` item)."""
+    def lines(self) -> Lines:
+        """Every input line, in order, exactly once (one per ``text.split("\\n")`` item): a
+        :class:`Lines` view whose ``Line`` objects are made when they are read."""
     @property
     def teasers(self) -> tuple[Teaser, ...]:
         """The teasers of other stories found on the page, in page order."""

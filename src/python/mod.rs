@@ -5,13 +5,14 @@
 
 mod arrow;
 mod dedup;
+mod line;
 mod page;
 mod stages;
 mod teasers;
 
 use std::sync::{Arc, OnceLock};
 
-use page::{new_object, PageText, PyLine, PyPage, PyTeaser};
+use page::{new_object, PageText, PyLines, PyPage, PyTeaser};
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -538,7 +539,8 @@ fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("REASONS", core_segment::REASONS.iter().map(|&(r, d)| (r, d)).collect::<Vec<_>>())?;
     m.add_class::<PyPage>()?;
-    m.add_class::<PyLine>()?;
+    m.add("Line", line::line_type(m.py())?)?;
+    m.add_class::<PyLines>()?;
     m.add_class::<PyTeaser>()?;
     m.add_class::<PySegmenter>()?;
     m.add_class::<PyProfile>()?;
