@@ -448,12 +448,22 @@ impl Engine {
                 }
             }
         }
+        // The suffix levels' shingles (the last `tail`): their places are kept as the whole-text
+        // pass computes them, for the suffix sketches below.
+        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        let tail = if suffixes > 0 { SUFFIX_LEVELS[suffixes - 1].min(sh.len()) } else { 0 };
+        let from = sh.len() - tail;
+        let mut places = [0u64; SUFFIX_LEVELS[SUFFIX_LEVELS.len() - 1]];
+        let ring = places.len();
         // Up to the longest prefix level, each shingle lowers its bin and its level bin.
         let top = if levels > EXACT_LEVELS { PREFIX_LEVELS[levels - 1] } else { 0 };
         let level_bin = self.level_bin();
         let mut next = EXACT_LEVELS;
         for (i, &s) in sh[..top].iter().enumerate() {
             let (pos, v) = self.sketcher.place(s);
+            if i >= from {
+                places[i % ring] = pos << 32 | u64::from(v);
+            }
             let bin = minhash::bin_at(pos, k);
             bins[bin] = bins[bin].min(v);
             let j = level_bin(pos, bin);
@@ -464,18 +474,25 @@ impl Engine {
                 next += 1;
             }
         }
-        for &s in &sh[top..] {
+        let kept = from.max(top);
+        for &s in &sh[top..kept] {
             self.sketcher.add(&mut bins, s);
+        }
+        for (i, &s) in sh.iter().enumerate().skip(kept) {
+            let (pos, v) = self.sketcher.place(s);
+            places[i % ring] = pos << 32 | u64::from(v);
+            let bin = minhash::bin_at(pos, k);
+            bins[bin] = bins[bin].min(v);
         }
         self.sketcher.densify(&bins, &mut dense);
         self.bands.keys_into(&dense, &mut row[..b]);
-        // Suffix sketches: the shingles again, from the last one back, into level bins only.
-        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        // Suffix sketches: the last shingles again, from the last one back, into level bins only.
         if suffixes > 0 {
             coarse.fill(EMPTY);
             let mut next = 0;
-            for (i, &s) in sh.iter().rev().take(SUFFIX_LEVELS[suffixes - 1]).enumerate() {
-                let (pos, v) = self.sketcher.place(s);
+            for (i, at) in (from..sh.len()).rev().enumerate() {
+                let place = places[at % ring];
+                let (pos, v) = (place >> 32, place as u32);
                 let j = level_bin(pos, minhash::bin_at(pos, k));
                 coarse[j] = coarse[j].min(v);
                 if i + 1 == SUFFIX_LEVELS[next] {
