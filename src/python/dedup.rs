@@ -24,16 +24,10 @@ use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 pub(super) struct Batch<'py> {
     items: Vec<Option<Bound<'py, PyString>>>,
     arrow: Option<super::arrow::ArrowTexts>,
-    /// Chunk buffers a pipeline has finished with, for the next one (a batch read twice,
-    /// as `dedup` reads it, allocates and faults in its buffers once).
-    spare: std::cell::RefCell<Vec<Chunk>>,
 }
 
 /// A chunk is filled until it holds this many characters, or this many texts.
 const CHUNK_CHARS: usize = 1 << 20;
-/// The first chunk of a pipeline holds at most this many characters: it is copied while no
-/// worker has anything to do yet.
-const FIRST_CHUNK_CHARS: usize = 1 << 16;
 const CHUNK_TEXTS: usize = 2048;
 
 /// The UCS-4 copies of a chunk's texts, one after another, and each text's batch position and
@@ -44,11 +38,6 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// A chunk with no buffers yet ([`Batch::chunk`] gives them their size on first use).
-    const fn empty() -> Self {
-        Self { ucs4: Vec::new(), texts: Vec::new() }
-    }
-
     /// The texts as UTF-8, on the worker threads; `Err(position)` names a text holding a lone
     /// surrogate (a `str` may; UTF-8 has no form for one).
     fn utf8(&self, threads: Option<usize>) -> Result<Result<Vec<Option<String>>, usize>, crate::error::Error> {
@@ -122,7 +111,7 @@ impl<'py> Batch<'py> {
             extract_batch(texts)?;
         }
         if let Some(arrow) = super::arrow::arrow_texts(texts)? {
-            return Ok(Self { items: Vec::new(), arrow: Some(arrow), spare: Default::default() });
+            return Ok(Self { items: Vec::new(), arrow: Some(arrow) });
         }
         let Ok(iter) = texts.try_iter() else {
             // Not iterable: the shared conversion raises the documented TypeError.
@@ -141,7 +130,7 @@ impl<'py> Batch<'py> {
                 }
             }
         }
-        Ok(Self { items, arrow: None, spare: Default::default() })
+        Ok(Self { items, arrow: None })
     }
 
     pub(super) fn len(&self) -> usize {
@@ -149,15 +138,10 @@ impl<'py> Batch<'py> {
     }
 
     /// Copies the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the chunk
-    /// holds `chars` characters or [`CHUNK_TEXTS`] texts, and moves `at` past them (at least
-    /// one when any is left). The chunk's buffers are those of `chunk`, emptied, so that a
-    /// pipeline reuses two buffers (fresh ones would cost a page fault every 4 KiB of every
-    /// chunk, with the GIL held).
-    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize, mut chunk: Chunk, chars: usize) -> PyResult<Chunk> {
-        chunk.ucs4.clear();
-        chunk.texts.clear();
-        chunk.ucs4.reserve(CHUNK_CHARS + (1 << 16));
-        while *at < count && chunk.texts.len() < CHUNK_TEXTS && chunk.ucs4.len() < chars {
+    /// is full, and moves `at` past them (at least one when any is left).
+    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk> {
+        let mut chunk = Chunk { ucs4: Vec::with_capacity(CHUNK_CHARS + (1 << 16)), texts: Vec::new() };
+        while *at < count && chunk.texts.len() < CHUNK_TEXTS && chunk.ucs4.len() < CHUNK_CHARS {
             let i = pos(*at);
             let span = match &self.items[i] {
                 None => None,
@@ -207,40 +191,23 @@ impl<'py> Batch<'py> {
             return Ok(());
         }
         let mut at = 0;
-        // Two chunk buffers take turns (one filled while the other is stepped on, then handed
-        // back by the worker), so their memory is allocated and faulted in once, not a chunk.
-        let buffer = || self.spare.borrow_mut().pop().unwrap_or_else(Chunk::empty);
-        let mut spare = buffer();
-        let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at, buffer(), FIRST_CHUNK_CHARS)).transpose()?;
+        let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at)).transpose()?;
         while let Some(chunk) = next.take() {
             let step = &mut step;
-            let fill = std::mem::replace(&mut spare, Chunk::empty());
             let (done, copied) = std::thread::scope(|s| {
-                let worker = s.spawn(move || -> (Result<Option<usize>, crate::error::Error>, Chunk) {
-                    let res = (|| {
-                        let texts = match chunk.utf8(threads)? {
-                            Ok(texts) => texts,
-                            Err(bad) => return Ok(Some(bad)),
-                        };
-                        let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
-                        // The texts' lengths in code points are their lengths in characters.
-                        let chars: Vec<u64> = chunk.texts.iter().map(|&(_, span)| span.map_or(0, |(_, len)| len as u64)).collect();
-                        step(&refs, Some(&chars))?;
-                        Ok(None)
-                    })();
-                    (res, chunk)
-                });
-                let copied = if at < count {
-                    Some(self.chunk(count, &pos, &mut at, fill, CHUNK_CHARS)).transpose()
-                } else {
-                    self.spare.borrow_mut().push(fill);
+                let worker = s.spawn(move || -> Result<Option<usize>, crate::error::Error> {
+                    let texts = match chunk.utf8(threads)? {
+                        Ok(texts) => texts,
+                        Err(bad) => return Ok(Some(bad)),
+                    };
+                    let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
+                    // The texts' lengths in code points are their lengths in characters.
+                    let chars: Vec<u64> = chunk.texts.iter().map(|&(_, span)| span.map_or(0, |(_, len)| len as u64)).collect();
+                    step(&refs, Some(&chars))?;
                     Ok(None)
-                };
+                });
+                let copied = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
                 (py.detach(|| worker.join()), copied)
-            });
-            let done = done.map(|(res, used)| {
-                spare = used;
-                res
             });
             match done {
                 Ok(Ok(None)) => {}
@@ -257,7 +224,6 @@ impl<'py> Batch<'py> {
             }
             next = copied?;
         }
-        self.spare.borrow_mut().push(spare);
         Ok(())
     }
 
