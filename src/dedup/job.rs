@@ -143,6 +143,20 @@ impl Job {
     /// [`Error::InvalidOption`] when called after [`Job::candidates`], with more texts than
     /// the batch has, or for a bad thread count.
     pub fn prep<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], threads: Option<usize>) -> Result<(), Error> {
+        self.prep_counted(texts, None, threads)
+    }
+
+    /// [`Job::prep`] given each text's number of characters (`chars[i]` that of `texts[i]`,
+    /// as `str::chars` counts them; anything for a `None`), when the caller has it already:
+    /// the binding copies a Python `str` out by code points, so it knows the count without
+    /// another pass over the text.
+    ///
+    /// # Errors
+    /// As [`Job::prep`], and [`Error::InvalidOption`] when `chars` is not as long as `texts`.
+    pub fn prep_counted<S: AsRef<str> + Sync>(&mut self, texts: &[Option<S>], chars: Option<&[u64]>, threads: Option<usize>) -> Result<(), Error> {
+        if chars.is_some_and(|c| c.len() != texts.len()) {
+            return Err(out_of_turn(format!("{} character counts for {} texts", chars.map_or(0, <[u64]>::len), texts.len())));
+        }
         let limit = if self.open { (1 << 31) - 1 } else { self.n };
         if self.stage != Stage::Prep || self.done + texts.len() > limit {
             return Err(out_of_turn(format!("{} more texts for a batch of {} that has {} already", texts.len(), self.n, self.done)));
@@ -155,7 +169,12 @@ impl Job {
         let pool = parallel::pool(threads)?;
         let mut rows = vec![0u32; m * slots];
         let metas: Vec<(Meta, Option<Vec<u32>>)> = pool.install(|| {
-            rows.par_chunks_mut(slots).zip(texts.par_iter()).with_min_len(4).map(|(row, t)| engine.prep(t.as_ref().map(AsRef::as_ref), row, store)).collect()
+            rows.par_chunks_mut(slots)
+                .zip(texts.par_iter())
+                .enumerate()
+                .with_min_len(4)
+                .map(|(k, (row, t))| engine.prep(t.as_ref().map(AsRef::as_ref), chars.map(|c| c[k]), row, store))
+                .collect()
         });
         for (meta, set) in metas {
             self.exact.push(meta.exact);
@@ -512,6 +531,7 @@ impl Keys {
     }
 
     /// Key slot `slot` of text `i`.
+    #[inline]
     fn get(&self, slot: usize, i: usize) -> u32 {
         self.blocks[i >> self.shift][slot << self.shift | (i & ((1 << self.shift) - 1))]
     }
@@ -612,6 +632,29 @@ mod tests {
         assert_eq!(agreeing(found, 6).collect::<Vec<_>>(), vec![3, 7]);
         assert_eq!(agreeing(vec![4], 1).collect::<Vec<_>>(), vec![4]);
         assert_eq!(agreeing(vec![4], 2).collect::<Vec<_>>(), vec![4]);
+    }
+
+    /// Character counts given by the caller (as the binding gives them) change nothing; counts
+    /// for the wrong number of texts are refused.
+    #[test]
+    fn given_character_counts() {
+        let texts = [Some("Une réunion du conseil municipal sur les routes et l'hiver"), None, Some("Une réunion du conseil municipal sur les routes et l’hiver !"), Some("")];
+        let chars: Vec<u64> = texts.iter().map(|t| t.map_or(0, |t| t.chars().count() as u64)).collect();
+        let run = |counted: bool| {
+            let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+            if counted {
+                job.prep_counted(&texts[..2], Some(&chars[..2]), Some(2)).unwrap();
+                job.prep_counted(&texts[2..], Some(&chars[2..]), Some(2)).unwrap();
+            } else {
+                job.prep(&texts, Some(2)).unwrap();
+            }
+            (job.chars.clone(), job.exact.clone())
+        };
+        assert_eq!(run(true), run(false));
+        assert_eq!(run(true).0, chars);
+        let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+        assert!(job.prep_counted(&texts, Some(&chars[..3]), None).is_err());
+        assert_eq!(job.done, 0, "a refused step takes no text");
     }
 
     #[test]

@@ -217,6 +217,7 @@ pub(crate) struct Meta {
 
 /// Number of prefix levels a text of `len` shingles has: the levels below its length (its
 /// last shingle may hold a word cut off), and level 1 for a text of one shingle.
+#[inline]
 pub(crate) fn levels_of(len: u32) -> usize {
     // The levels are the powers of two up to 256: those below `len` number ⌊log₂(len − 1)⌋ + 1.
     match len {
@@ -227,12 +228,14 @@ pub(crate) fn levels_of(len: u32) -> usize {
 }
 
 /// Number of suffix levels a text of `len` shingles has: the levels below its length.
+#[inline]
 pub(crate) fn suffix_levels_of(len: u32) -> usize {
     // 64, 128 and 256: the powers of two from 2⁶ below `len`.
     (levels_of(len).saturating_sub(6)).min(SUFFIX_LEVELS.len())
 }
 
 /// Offsets at which a text of `len` shingles has a key of exact prefix level `l`.
+#[inline]
 pub(crate) fn exact_offsets(len: u32, l: usize) -> usize {
     let g = PREFIX_LEVELS[l];
     if l >= levels_of(len) {
@@ -280,11 +283,13 @@ impl Layout {
     }
 
     /// The first slot of prefix level `l` (>= EXACT_LEVELS).
+    #[inline]
     fn band_start(self, l: usize) -> usize {
         self.b + EXACT_LEVELS * OFFSETS + (l - EXACT_LEVELS) * self.lb
     }
 
     /// The first slot of suffix level `l`.
+    #[inline]
     fn suffix_start(self, l: usize) -> usize {
         self.band_start(PREFIX_LEVELS.len()) + l * self.lb
     }
@@ -317,6 +322,7 @@ impl Layout {
 
     /// The keys of a text of `len` shingles in a space: (slot, is this its top level at
     /// offset 0).
+    #[inline(always)]
     pub fn entries(self, space: Space, len: u32) -> impl Iterator<Item = (usize, bool)> {
         let is_top = space.is_top(len);
         let (start, count): (usize, usize) = match space {
@@ -339,6 +345,7 @@ impl Space {
 
     /// Whether this space's level is the top level of a text of `len` shingles: its longest
     /// prefix (or suffix) level shorter than itself.
+    #[inline]
     pub fn is_top(self, len: u32) -> bool {
         match self {
             Self::Main(_) => false,
@@ -414,10 +421,12 @@ impl Engine {
     ///
     /// Layout of `row` ([`Layout`]): the whole-text bands; the exact prefix keys, level by
     /// level, `OFFSETS` each; the bands of each longer prefix level; the bands of each suffix
-    /// level (the level bands of level sketches).
-    pub fn prep(&self, text: Option<&str>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
+    /// level (the level bands of level sketches). `chars`: the text's number of characters when
+    /// the caller knows it (else it is counted).
+    pub fn prep(&self, text: Option<&str>, chars: Option<u64>, row: &mut [u32], keep_set: bool) -> (Meta, Option<Vec<u32>>) {
         let Some(text) = text else { return (Meta::default(), keep_set.then(Vec::new)) };
-        let chars = text.chars().count() as u64;
+        debug_assert!(chars.is_none_or(|c| c == text.chars().count() as u64), "a wrong character count");
+        let chars = chars.unwrap_or_else(|| text.chars().count() as u64);
         let (exact, sh) = self.shingles(text);
         if sh.is_empty() {
             return (Meta { chars, ..Meta::default() }, keep_set.then(Vec::new));
@@ -439,12 +448,22 @@ impl Engine {
                 }
             }
         }
+        // The suffix levels' shingles (the last `tail`): their places are kept as the whole-text
+        // pass computes them, for the suffix sketches below.
+        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        let tail = if suffixes > 0 { SUFFIX_LEVELS[suffixes - 1].min(sh.len()) } else { 0 };
+        let from = sh.len() - tail;
+        let mut places = [0u64; SUFFIX_LEVELS[SUFFIX_LEVELS.len() - 1]];
+        let ring = places.len();
         // Up to the longest prefix level, each shingle lowers its bin and its level bin.
         let top = if levels > EXACT_LEVELS { PREFIX_LEVELS[levels - 1] } else { 0 };
         let level_bin = self.level_bin();
         let mut next = EXACT_LEVELS;
         for (i, &s) in sh[..top].iter().enumerate() {
             let (pos, v) = self.sketcher.place(s);
+            if i >= from {
+                places[i % ring] = pos << 32 | u64::from(v);
+            }
             let bin = minhash::bin_at(pos, k);
             bins[bin] = bins[bin].min(v);
             let j = level_bin(pos, bin);
@@ -455,18 +474,25 @@ impl Engine {
                 next += 1;
             }
         }
-        for &s in &sh[top..] {
+        let kept = from.max(top);
+        for &s in &sh[top..kept] {
             self.sketcher.add(&mut bins, s);
+        }
+        for (i, &s) in sh.iter().enumerate().skip(kept) {
+            let (pos, v) = self.sketcher.place(s);
+            places[i % ring] = pos << 32 | u64::from(v);
+            let bin = minhash::bin_at(pos, k);
+            bins[bin] = bins[bin].min(v);
         }
         self.sketcher.densify(&bins, &mut dense);
         self.bands.keys_into(&dense, &mut row[..b]);
-        // Suffix sketches: the shingles again, from the last one back, into level bins only.
-        let suffixes = if self.opts.containment { suffix_levels_of(len) } else { 0 };
+        // Suffix sketches: the last shingles again, from the last one back, into level bins only.
         if suffixes > 0 {
             coarse.fill(EMPTY);
             let mut next = 0;
-            for (i, &s) in sh.iter().rev().take(SUFFIX_LEVELS[suffixes - 1]).enumerate() {
-                let (pos, v) = self.sketcher.place(s);
+            for (i, at) in (from..sh.len()).rev().enumerate() {
+                let place = places[at % ring];
+                let (pos, v) = (place >> 32, place as u32);
                 let j = level_bin(pos, minhash::bin_at(pos, k));
                 coarse[j] = coarse[j].min(v);
                 if i + 1 == SUFFIX_LEVELS[next] {

@@ -53,7 +53,7 @@ pub fn signatures<S: AsRef<str> + Sync>(texts: &[Option<S>], opts: &Options, ent
     let slots = engine.slots();
     let preps: Vec<(Meta, Vec<u32>)> = parallel::map(texts, threads, |t| {
         let mut row = vec![0u32; slots];
-        let (meta, _) = engine.prep(t.as_ref().map(AsRef::as_ref), &mut row, false);
+        let (meta, _) = engine.prep(t.as_ref().map(AsRef::as_ref), None, &mut row, false);
         (meta, if entries { row } else { Vec::new() })
     })?;
     let mut out = Signatures::default();

@@ -180,13 +180,13 @@ impl<'py> Batch<'py> {
         count: usize,
         pos: impl Fn(usize) -> usize,
         threads: Option<usize>,
-        mut step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send,
+        mut step: impl FnMut(&[Option<&str>], Option<&[u64]>) -> Result<(), crate::error::Error> + Send,
     ) -> PyResult<()> {
         if let Some(arrow) = &self.arrow {
             let all = arrow.texts();
             for start in (0..count).step_by(CHUNK_TEXTS) {
                 let refs: Vec<Option<&str>> = (start..count.min(start + CHUNK_TEXTS)).map(|k| all[pos(k)]).collect();
-                py.detach(|| step(&refs)).map_err(to_pyerr)?;
+                py.detach(|| step(&refs, None)).map_err(to_pyerr)?;
             }
             return Ok(());
         }
@@ -201,7 +201,9 @@ impl<'py> Batch<'py> {
                         Err(bad) => return Ok(Some(bad)),
                     };
                     let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
-                    step(&refs)?;
+                    // The texts' lengths in code points are their lengths in characters.
+                    let chars: Vec<u64> = chunk.texts.iter().map(|&(_, span)| span.map_or(0, |(_, len)| len as u64)).collect();
+                    step(&refs, Some(&chars))?;
                     Ok(None)
                 });
                 let copied = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
@@ -238,7 +240,7 @@ impl<'py> Batch<'py> {
             return py.detach(|| f(&all)).map_err(to_pyerr);
         }
         let mut owned: Vec<Option<String>> = Vec::with_capacity(self.len());
-        self.for_each_chunk(py, threads, |texts| {
+        self.for_each_chunk(py, threads, |texts, _| {
             owned.extend(texts.iter().map(|t| t.map(str::to_owned)));
             Ok(())
         })?;
@@ -247,7 +249,7 @@ impl<'py> Batch<'py> {
     }
 
     /// [`Batch::pipeline`] over the whole batch.
-    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
+    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>], Option<&[u64]>) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
         self.pipeline(py, self.len(), |k| k, threads, step)
     }
 }
@@ -401,11 +403,11 @@ fn dedup(
     let n = batch.len();
     keep.as_keep().check(n).map_err(to_pyerr)?;
     let mut job = core::Job::new(&opts, n).map_err(to_pyerr)?;
-    batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
+    batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
     py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
     // Only the texts in candidate pairs are read again, for their shingle sets.
     let need: Vec<u32> = job.needed().to_vec();
-    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts| job.sets(texts, threads))?;
+    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts, _| job.sets(texts, threads))?;
     let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
@@ -426,7 +428,7 @@ fn minhash<'py>(
     let batch = Batch::collect(texts)?;
     let n = batch.len();
     let mut flat = Vec::with_capacity(n * num_perm);
-    batch.for_each_chunk(py, threads, |texts| {
+    batch.for_each_chunk(py, threads, |texts, _| {
         flat.extend(core::minhash(texts, &opts, threads)?);
         Ok(())
     })?;
@@ -439,7 +441,7 @@ fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_t
     let threads = extract_threads(num_threads)?;
     let batch = Batch::collect(texts)?;
     let mut lines = core::RepeatedLines::new(min_words);
-    batch.for_each_chunk(py, threads, |texts| lines.add(texts, threads))?;
+    batch.for_each_chunk(py, threads, |texts, _| lines.add(texts, threads))?;
     let dups = lines.finish();
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
@@ -502,7 +504,7 @@ impl PyDedupIndex {
         keep.as_keep().check(n).map_err(to_pyerr)?;
         // The texts are read without the index; it is locked (without the GIL) to finish.
         let mut job = py.detach(|| self.lock().job(n)).map_err(to_pyerr)?;
-        batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
+        batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
         let (res, cluster_ids) = py
             .detach(|| {
                 let mut index = self.lock();
@@ -611,7 +613,7 @@ impl PyDedupStream {
         let batch = Batch::collect(texts)?;
         let turn = |job: &core::Job| job.has_candidates().then(|| "add() after needed(): every text of the stream comes before needed()".to_owned());
         self.with_job(turn, |job| {
-            batch.for_each_chunk(py, threads, |texts| job.prep(texts, threads))?;
+            batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
             self.texts.store(job.len(), Ordering::Relaxed);
             Ok(())
         })
@@ -644,7 +646,7 @@ impl PyDedupStream {
                 None
             }
         };
-        self.with_job(turn, |job| batch.for_each_chunk(py, threads, |texts| job.sets(texts, threads)))
+        self.with_job(turn, |job| batch.for_each_chunk(py, threads, |texts, _| job.sets(texts, threads)))
     }
 
     /// Verifies the candidates and returns the clusters.
