@@ -275,8 +275,17 @@ impl Segmenter {
             let stop = |i: usize| template[i] || feats[i].rule.is_some() && !overruled[i] || feats[i].truncated || heads[i].is_some() || in_list[i];
             // A page without prose (a table, a schedule) has no run: its article is then the
             // longest stretch of three or more lines the site does not repeat.
-            if !in_run.contains(&true) {
-                open_unknown_run(&mut in_run, &feats, |i| stop(i) || feats[i].dateline);
+            // So is a page whose run is one or two lines while a stretch of at least three, and
+            // three times as many, lines the site does not repeat stands elsewhere (a table the
+            // shape scores low, and a blurb the profile does not know picked instead).
+            let run_lines = (0..raw.len()).filter(|&i| in_run[i] && !feats[i].is_empty()).count();
+            if run_lines < 3 {
+                let mut unknown = vec![false; raw.len()];
+                open_unknown_run(&mut unknown, &feats, |i| stop(i) || feats[i].dateline);
+                let unknown_lines = (0..raw.len()).filter(|&i| unknown[i] && !feats[i].is_empty()).count();
+                if unknown_lines >= 3 * run_lines.max(1) {
+                    in_run = unknown;
+                }
             }
             grow_runs(&mut in_run, stop);
         }

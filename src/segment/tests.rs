@@ -275,6 +275,23 @@ fn profiled_page_without_prose_keeps_its_own_lines_as_body() {
 }
 
 #[test]
+fn profiled_page_whose_run_is_a_blurb_the_profile_does_not_know_keeps_its_own_lines_as_body() {
+    let mut pages = site_pages(28, 3, false);
+    // Page 20 carries a schedule instead of a story, and the last blurb of its list is worded
+    // anew on this page: the shape alone picks that one sentence as the article; the schedule,
+    // four lines no other page of the site carries, is the page's own text.
+    let schedule = ["Round one: 4 March – Harbour Park", "Round two: 18 March – Mill Lane", "Round three: 1 April – Lakeside", "Final: 15 April – Town Stadium"];
+    let fresh = "Residents of the valley town were told on Friday that the old footbridge over the river will close for repairs at the end of the month, the council said.";
+    let list = [story(5).1, story(4).1, fresh];
+    pages[20] = [&["Front page", "Sport", "Weather"][..], &schedule, &["Elsewhere in the Chronicle"], &list, &["Tell us what you think", "© 2025 The Chronicle"]]
+        .concat()
+        .join("\n");
+    let profile = learn_site(&pages);
+    let rows = labelled(&pages[20], &profile);
+    assert_eq!(body_lines(&rows), schedule, "{rows:#?}");
+}
+
+#[test]
 fn profiled_sentence_with_a_chrome_phrase_that_no_other_page_carries_is_body() {
     let mut pages = site_pages(28, 3, false);
     let own = "Click here to see the full list of results, which the organisers published on Monday evening.";
