@@ -233,7 +233,7 @@ impl Segmenter {
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
-        let mut in_list = blurb_lists(&feats, &words, &coh, &base, &first);
+        let mut in_list = blurb_lists(raw, &feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
         let none = || vec![false; raw.len()];
         let (template, chrome, overruled) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.overruled));
@@ -658,10 +658,11 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
         .collect()
 }
 
-/// Marks the lines of blurb lists: four or more consecutive one-sentence prose lines in a row
-/// that do not share words with their neighbours (each one is about another story). An
+/// Marks the lines of blurb lists: `list_min_items` (six) or more consecutive one-sentence prose lines in a row
+/// (or with a date between items at two places or more) that do not share words with their
+/// neighbours (each one is about another story). An
 /// article's one-sentence paragraphs continue one story, so they share names and terms.
-fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
@@ -760,6 +761,35 @@ fn blurb_lists(feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base:
         }
     }
     flush(&mut block, &mut out);
+    // Lists that print each story's date: a second pass reads one or two date lines between
+    // items as part of the row, and judges a block only when it passed over dates at two
+    // places or more. One date between prose lines is as likely the page's own, between a
+    // featured story's lede and the article; a bare number ("2.") numbers the steps of a text.
+    // The second pass only adds lines to the lists the first one found.
+    let (mut bridged, mut dates) = (0usize, 0usize);
+    for (i, f) in feats.iter().enumerate() {
+        if f.is_empty() {
+            continue;
+        }
+        if candidate(f) {
+            if dates > 0 && !block.is_empty() {
+                bridged += 1;
+            }
+            dates = 0;
+            block.push(i);
+        } else if f.dateline && f.rule.is_none() && dates < 2 && names_a_date(raw[i].text) {
+            dates += 1;
+        } else {
+            if bridged >= 2 {
+                flush(&mut block, &mut out);
+            }
+            block.clear();
+            (bridged, dates) = (0, 0);
+        }
+    }
+    if bridged >= 2 {
+        flush(&mut block, &mut out);
+    }
     out
 }
 

@@ -382,3 +382,44 @@ fn date_between_items_of_a_list_of_stories_is_the_items() {
         }
     }
 }
+
+#[test]
+fn a_list_of_blurbs_with_a_date_between_its_items_is_still_a_list() {
+    // The sample page's blurb list with a date after each of its first six items.
+    let mut lines: Vec<&str> = SAMPLE.lines().collect();
+    for k in (10..=15).rev() {
+        lines.insert(k, "March 14, 2024");
+    }
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    let labels: Vec<_> = page.lines[9..22].iter().map(|l| (l.label.as_str(), l.reason)).collect();
+    for (k, row) in labels.iter().enumerate() {
+        let want = if k % 2 == 1 { ("teaser", "list-date") } else { ("teaser", "blurb") };
+        assert_eq!(*row, want, "line {}: {labels:?}", 9 + k);
+    }
+    assert!(page.body.ends_with("ripen fully."), "{}", page.body);
+}
+
+#[test]
+fn numbered_steps_are_no_dated_list() {
+    // A text whose one-sentence steps, each about something else, are numbered: "2." is no
+    // date, and the steps stay the article's.
+    let steps = [
+        "Sift the flour, the cornflour and the sugar into a large bowl and make a well in the middle.",
+        "Rub the cold butter into the dry ingredients with your fingertips until it looks like sand.",
+        "Beat the egg with a pinch of salt and pour it slowly into the well while you stir.",
+        "Knead the dough briefly on a floured board, then wrap it and chill it for an hour.",
+        "Roll small balls, press each one flat with a fork and bake them for twelve minutes.",
+        "Melt the chocolate over warm water and dip half of every biscuit into it once cool.",
+    ];
+    let mut lines = vec!["Butter biscuits dipped in chocolate", "These crumbly biscuits keep for a week in a tin, and children love to help with the last step of the recipe."];
+    for (k, step) in steps.iter().enumerate() {
+        lines.push(["1.", "2.", "3.", "4.", "5.", "6."][k]);
+        lines.push(step);
+    }
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for (i, l) in page.lines.iter().enumerate() {
+        if steps.contains(&lines[i]) {
+            assert_eq!(l.label, Label::Body, "{:?}", page.lines);
+        }
+    }
+}
