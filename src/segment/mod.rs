@@ -658,10 +658,10 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
         .collect()
 }
 
-/// Marks the lines of blurb lists: `list_min_items` (six) or more consecutive one-sentence prose lines in a row
-/// (or with a date between items at two places or more) that do not share words with their
-/// neighbours (each one is about another story). An
-/// article's one-sentence paragraphs continue one story, so they share names and terms.
+/// Marks the lines of blurb lists: `list_min_items` (six) or more consecutive one-sentence
+/// prose lines in a row (or with a date between items at two places or more) that do not
+/// share words with their neighbours (each one is about another story). An article's
+/// one-sentence paragraphs continue one story, so they share names and terms.
 fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
@@ -956,7 +956,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         }
     }
     // A date between two items of a list of stories is an item's own ("Storm hits coast" /
-    // "5 hours ago" / "Thousands flee as..."): lists of stories print each story's date, and a
+    // "14.03.2024 10:32" / "Thousands flee as..."): lists of stories print each story's date, and a
     // page's own date or the site's stands above the article or in the chrome, not between
     // teasers: a date at most three lines above the article run is the page's own. At most two
     // date lines in a row (a date and a time).
