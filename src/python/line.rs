@@ -39,6 +39,13 @@ struct LineObject {
     end: ffi::Py_ssize_t,
 }
 
+impl LineObject {
+    /// The line's index in its page (`new_line` wrote it from a `usize`).
+    fn index(&self) -> usize {
+        usize::try_from(self.index).unwrap_or(usize::MAX)
+    }
+}
+
 /// Freed line objects kept for reuse (their memory, not their contents).
 struct FreeList {
     items: UnsafeCell<[*mut ffi::PyObject; FREE_MAX]>,
@@ -188,7 +195,7 @@ pub(super) fn line_parts<'a>(obj: &'a Bound<'_, PyAny>) -> Option<(&'a Py<PyPage
     // SAFETY: `obj` is a live `Line` (its exact type; the type has no subclasses), so it is a
     // `LineObject` with every field set, borrowed for `'a`.
     let o = unsafe { &*obj.as_ptr().cast::<LineObject>() };
-    Some((&o.page, usize::try_from(o.index).unwrap_or(usize::MAX)))
+    Some((&o.page, o.index()))
 }
 
 /// The fields of the `Line` `slf`.
@@ -201,10 +208,9 @@ unsafe fn fields<'a>(slf: *mut ffi::PyObject) -> (&'a PyPage, &'a CoreLine, &'a 
     let page = o.page.get();
     // `new_line` checked the index, and a page never changes; a miss would be a bug, and
     // the panic it gives is caught by `guarded`.
-    let line = &page.page.lines[usize::try_from(o.index).unwrap_or(usize::MAX)];
+    let line = &page.page.lines[o.index()];
     (page, line, o)
 }
-
 
 /// Runs a slot's body with the GIL token, turning its error into a raised exception (null)
 /// and a panic into `PanicException`.
@@ -228,7 +234,7 @@ unsafe extern "C" fn get_text(slf: *mut ffi::PyObject, _closure: *mut c_void) ->
     guarded(|py| {
         // SAFETY: CPython passes a live `Line`.
         let (page, _, o) = unsafe { fields(slf) };
-        page.line_text(py, usize::try_from(o.index).unwrap_or(usize::MAX)).map(Bound::into_ptr)
+        page.line_text(py, o.index()).map(Bound::into_ptr)
     })
 }
 
@@ -252,7 +258,7 @@ unsafe extern "C" fn line_repr(slf: *mut ffi::PyObject) -> *mut ffi::PyObject {
     guarded(|py| {
         // SAFETY: as `get_text`.
         let (page, line, o) = unsafe { fields(slf) };
-        let text = page.line_text(py, usize::try_from(o.index).unwrap_or(usize::MAX))?;
+        let text = page.line_text(py, o.index())?;
         let text = text.to_str()?;
         let short: String = text.chars().take(40).collect();
         let ell = if short.len() < text.len() { "…" } else { "" };

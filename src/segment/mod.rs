@@ -278,11 +278,12 @@ impl Segmenter {
             // So is a page whose run is one or two lines while a stretch of at least three, and
             // three times as many, lines the site does not repeat stands elsewhere (a table the
             // shape scores low, and a blurb the profile does not know picked instead).
-            let run_lines = (0..raw.len()).filter(|&i| in_run[i] && !feats[i].is_empty()).count();
+            let lines_in = |run: &[bool]| run.iter().zip(&feats).filter(|(&r, f)| r && !f.is_empty()).count();
+            let run_lines = lines_in(&in_run);
             if run_lines < 3 {
                 let mut unknown = vec![false; raw.len()];
                 open_unknown_run(&mut unknown, &feats, |i| stop(i) || feats[i].dateline);
-                let unknown_lines = (0..raw.len()).filter(|&i| unknown[i] && !feats[i].is_empty()).count();
+                let unknown_lines = lines_in(&unknown);
                 if unknown_lines >= 3 * run_lines.max(1) {
                     in_run = unknown;
                 }
@@ -750,45 +751,39 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
         }
         block.clear();
     };
-    for (i, f) in feats.iter().enumerate() {
-        if f.is_empty() {
-            continue;
+    // Rows of consecutive candidates, in two passes. Lists that print each story's date: the
+    // second pass reads one or two date lines between items as part of the row, and judges a
+    // block only when it passed over dates at two places or more. One date between prose
+    // lines is as likely the page's own, between a featured story's lede and the article; a
+    // bare number ("2.") numbers the steps of a text. The second pass only adds lines to the
+    // lists the first one found.
+    for bridge in [false, true] {
+        // Places where the row passed over dates, and dates since its last item.
+        let (mut bridged, mut dates) = (0usize, 0usize);
+        for (i, f) in feats.iter().enumerate() {
+            if f.is_empty() {
+                continue;
+            }
+            if candidate(f) {
+                if dates > 0 && !block.is_empty() {
+                    bridged += 1;
+                }
+                dates = 0;
+                block.push(i);
+            } else if bridge && f.dateline && f.rule.is_none() && dates < 2 && names_a_date(raw[i].text) {
+                dates += 1;
+            } else {
+                if !bridge || bridged >= 2 {
+                    flush(&mut block, &mut out);
+                }
+                block.clear();
+                (bridged, dates) = (0, 0);
+            }
         }
-        if candidate(f) {
-            block.push(i);
-        } else {
+        if !bridge || bridged >= 2 {
             flush(&mut block, &mut out);
         }
-    }
-    flush(&mut block, &mut out);
-    // Lists that print each story's date: a second pass reads one or two date lines between
-    // items as part of the row, and judges a block only when it passed over dates at two
-    // places or more. One date between prose lines is as likely the page's own, between a
-    // featured story's lede and the article; a bare number ("2.") numbers the steps of a text.
-    // The second pass only adds lines to the lists the first one found.
-    let (mut bridged, mut dates) = (0usize, 0usize);
-    for (i, f) in feats.iter().enumerate() {
-        if f.is_empty() {
-            continue;
-        }
-        if candidate(f) {
-            if dates > 0 && !block.is_empty() {
-                bridged += 1;
-            }
-            dates = 0;
-            block.push(i);
-        } else if f.dateline && f.rule.is_none() && dates < 2 && names_a_date(raw[i].text) {
-            dates += 1;
-        } else {
-            if bridged >= 2 {
-                flush(&mut block, &mut out);
-            }
-            block.clear();
-            (bridged, dates) = (0, 0);
-        }
-    }
-    if bridged >= 2 {
-        flush(&mut block, &mut out);
+        block.clear();
     }
     out
 }
@@ -890,6 +885,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
     // block from how its lines alternate, so a lede that happens to look like a title (a cut
     // dateline) or a headline that ends with a full stop follows its neighbours.
     let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
+    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
     for block in story_blocks(d) {
         match block_layout(&block, feats, &d.heads) {
             Some(offset) => {
@@ -946,7 +942,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         if !list_item(i, &snapshot) {
             continue;
         }
-        let prev = (0..i).rev().find(|&j| !feats[j].is_empty());
+        let prev = prev_content(i);
         let next = next_content(i);
         let neighbour = |j: Option<usize>| {
             j.is_some_and(|j| list_item(j, &snapshot) || matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j])
@@ -977,7 +973,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
             dates.push(j);
             next = next_content(j);
         }
-        let prev = (0..i).rev().find(|&j| !feats[j].is_empty());
+        let prev = prev_content(i);
         let item = |j: Option<usize>| j.is_some_and(|j| !in_run[j] && matches!(labels[j].0, Label::Teaser | Label::Headline));
         if dates.len() <= 2 && item(prev) && item(next) && !above_article(i) {
             for &j in &dates {
