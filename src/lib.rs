@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod arrow;
+pub mod codepoints;
 pub mod dedup;
 pub mod error;
 pub mod files;

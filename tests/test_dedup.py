@@ -111,7 +111,8 @@ def test_text_that_ends_a_longer_one():
 def test_texts_are_not_given_a_utf8_copy():
     """CPython caches a UTF-8 copy inside a non-ASCII str when asked for its UTF-8 in place
     (sys.getsizeof counts it): as much memory again as the corpus. dedup, minhash,
-    dedup_lines and DedupIndex.add encode a chunk at a time instead and leave the str as it was."""
+    dedup_lines and DedupIndex.add read the str's code units in place instead and leave the str
+    as it was."""
     import sys
 
     texts = [f"Café crème n°{i} — “quoted” words here and there, déjà vu" * 20 for i in range(3)] * 2
@@ -121,6 +122,43 @@ def test_texts_are_not_given_a_utf8_copy():
     newsclean.dedup_lines(texts)
     newsclean.DedupIndex().add(texts)
     assert [sys.getsizeof(t) for t in texts] == before
+
+
+def test_every_str_width_reads_as_its_utf8():
+    """The binding reads a str's code units where CPython keeps them (ASCII, Latin-1, UCS-2,
+    UCS-4) and makes UTF-8 of them; an Arrow array holds CPython's own UTF-8 of the same
+    texts. Both paths must give the same signatures and clusters, for a str subclass too.
+    Character 3-grams of texts with a letter put in at two places around the 16-unit runs the
+    conversion works in make the signatures differ wherever the texts do."""
+    pa = pytest.importorskip("pyarrow")
+
+    class Sub(str):
+        pass
+
+    base = "The harbour authority said on Tuesday that 42 ships were waiting"
+    letters = ("é", "ÿ", "ж", "中", "ő", "𠀋", "𐐀")  # Latin-1, UCS-2 and UCS-4 letters
+    texts = [base, ""]
+    for wide in letters + ("\x80", "—", "“", "\uffff", "😀", "\U0010ffff"):
+        for at in (0, 1, 15, 16, 17, 31, 33):
+            texts.append(wide.join([base[:at], base[at : at + 16], base[at + 16 :]]) + wide * (at % 3))
+    texts.append(Sub(base + " é"))
+    plain = [str(t) for t in texts]
+    got = newsclean.minhash(texts, num_perm=128, ngram=3, unit="char")
+    assert got.tolist() == newsclean.minhash(pa.array(plain), num_perm=128, ngram=3, unit="char").tolist()
+    # The 49 texts with a letter put in are told apart (so the comparison can fail).
+    assert len({tuple(row) for row in got[2 : 2 + 7 * len(letters)].tolist()}) == 7 * len(letters)
+    res = newsclean.dedup(texts, unit="char", ngram=3)
+    assert res.cluster.tolist() == newsclean.dedup(pa.array(plain), unit="char", ngram=3).cluster.tolist()
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "\udfff"])
+@pytest.mark.parametrize("wide", ["", "é", "—", "😀"])
+def test_lone_surrogate_in_any_width_is_named(bad, wide):
+    """A lone surrogate makes a str UCS-2 or UCS-4 (with a wide character beside it): named by
+    its index, whatever the width."""
+    texts = ["fine text here", f"a {wide} text with {bad} inside it and more words"]
+    with pytest.raises(ValueError, match=r"texts\[1\].*surrogate"):
+        newsclean.minhash(texts)
 
 
 def test_bad_text_in_a_later_chunk():

@@ -326,8 +326,8 @@ def dedup(
     MinHash LSH (and prefix and suffix sketches for truncated copies and texts that end a longer
     one) and are verified on the real shingle sets: a pair is linked when its Jaccard
     similarity, or the share of the shorter text's shingles found in the longer
-    (``containment=True``), reaches ``threshold``. The texts are copied out a chunk at a time
-    (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
+    (``containment=True``), reaches ``threshold``. The texts are read where Python keeps them
+    and made UTF-8 a chunk at a time (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
     pairs are read a second time, for verification. ``keep`` picks
     each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
     one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no

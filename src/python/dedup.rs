@@ -2,6 +2,7 @@
 //! and the result classes. Arrays are numpy arrays (numpy is imported on first use, by these
 //! functions only).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -13,16 +14,18 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::{extract_batch, extract_text, extract_threads, to_pyerr};
 
-/// A batch of texts held as the caller's Python objects (`None` for a missing text). Their
-/// text is copied out a chunk at a time: CPython keeps a `str` as Latin-1, UCS-2 or UCS-4, and
-/// asking it for UTF-8 in place would cache a UTF-8 copy inside every non-ASCII `str` for the
-/// rest of its life, as much memory again as the text. A chunk is copied as UCS-4 (a widening
-/// copy, fast, with the GIL) and turned into UTF-8 by the worker threads.
+/// A batch of texts held as the caller's Python objects (`None` for a missing text). CPython
+/// keeps a `str` as Latin-1, UCS-2 or UCS-4 code units (PEP 393); asking it for UTF-8 would
+/// cache a UTF-8 copy inside every non-ASCII `str` for the rest of its life, as much memory
+/// again as the text. So the code units are read where CPython keeps them (the `str` objects
+/// are immutable and held here), and the worker threads turn them into UTF-8 a chunk at a
+/// time, without the GIL; an ASCII `str` is UTF-8 already and is read in place.
 ///
 /// Arrow input (see `super::arrow`) is already UTF-8: its values are borrowed from the arrays,
 /// with nothing to copy.
 pub(super) struct Batch<'py> {
     items: Vec<Option<Bound<'py, PyString>>>,
+    raw: Vec<Option<Raw>>,
     arrow: Option<super::arrow::ArrowTexts>,
 }
 
@@ -30,75 +33,56 @@ pub(super) struct Batch<'py> {
 const CHUNK_CHARS: usize = 1 << 20;
 const CHUNK_TEXTS: usize = 2048;
 
-/// The UCS-4 copies of a chunk's texts, one after another, and each text's batch position and
-/// range in them (`None`: a missing text).
-struct Chunk {
-    ucs4: Vec<u32>,
-    texts: Vec<(usize, Option<(usize, usize)>)>,
+/// Where CPython keeps a `str`'s code units: plain numbers, so they can cross into the work
+/// done without the GIL (the `str` they belong to is held by the [`Batch`]).
+#[derive(Clone, Copy, Debug)]
+struct Raw {
+    data: usize,
+    /// The number of code points (characters).
+    len: usize,
+    /// 0: ASCII (one byte a code point, UTF-8 already); 1, 2, 4: bytes a code point.
+    kind: u8,
 }
 
-impl Chunk {
-    /// The texts as UTF-8, on the worker threads; `Err(position)` names a text holding a lone
-    /// surrogate (a `str` may; UTF-8 has no form for one).
-    fn utf8(&self, threads: Option<usize>) -> Result<Result<Vec<Option<String>>, usize>, crate::error::Error> {
-        let converted = crate::parallel::map(&self.texts, threads, |&(at, span)| match span {
-            None => Ok(None),
-            Some((start, len)) => ucs4_to_utf8(&self.ucs4[start..start + len]).map(Some).ok_or(at),
-        })?;
-        Ok(converted.into_iter().collect())
-    }
-}
-
-/// UTF-8 of UCS-4 code points: runs of sixteen ASCII ones narrowed at once, others encoded one
-/// by one; `None` for a surrogate.
-fn ucs4_to_utf8(chars: &[u32]) -> Option<String> {
-    let mut out: Vec<u8> = Vec::with_capacity(chars.len() + chars.len() / 4 + 4);
-    let mut runs = chars.chunks_exact(16);
-    for run in &mut runs {
-        match narrow_ascii(run.try_into().unwrap_or(&[0x80; 16])) {
-            Some(ascii) => out.extend_from_slice(&ascii),
-            None => push_chars(run, &mut out)?,
+impl Raw {
+    /// Reads the representation of `s` (readying a legacy `str` of Python < 3.12 first).
+    fn of(s: &Bound<'_, PyString>) -> PyResult<Self> {
+        let p = s.as_ptr();
+        // SAFETY: `p` is a live `str` and we hold the GIL. `PyUnicode_GetLength` readies a
+        // legacy `str` (Python < 3.12), after which its kind and data are those of PEP 393.
+        unsafe {
+            let len = usize::try_from(pyo3::ffi::PyUnicode_GetLength(p)).map_err(|_| PyErr::fetch(s.py()))?;
+            let kind = match pyo3::ffi::PyUnicode_KIND(p) {
+                _ if pyo3::ffi::PyUnicode_IS_ASCII(p) != 0 => 0,
+                pyo3::ffi::PyUnicode_1BYTE_KIND => 1,
+                pyo3::ffi::PyUnicode_2BYTE_KIND => 2,
+                pyo3::ffi::PyUnicode_4BYTE_KIND => 4,
+                other => return Err(PyRuntimeError::new_err(format!("a str of an unknown kind {other}"))),
+            };
+            Ok(Self { data: pyo3::ffi::PyUnicode_DATA(p) as usize, len, kind })
         }
     }
-    push_chars(runs.remainder(), &mut out)?;
-    // SAFETY: `out` holds ASCII bytes and whole `char::encode_utf8` encodings only.
-    Some(unsafe { String::from_utf8_unchecked(out) })
-}
 
-/// Sixteen code points as bytes when all are ASCII: two saturating packs (SSE2, which every
-/// x86-64 CPU has), whose bytes have their top bit set where a code point is not ASCII.
-#[cfg(target_arch = "x86_64")]
-fn narrow_ascii(run: &[u32; 16]) -> Option<[u8; 16]> {
-    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi32, _mm_packus_epi16, _mm_storeu_si128};
-    let p = run.as_ptr().cast::<__m128i>();
-    let mut bytes = [0u8; 16];
-    // SAFETY: SSE2 is part of x86-64; the loads read the 64 bytes of `run`, the store writes
-    // the 16 of `bytes` (unaligned access allowed). Code points are below 2³¹, so they pack
-    // as non-negative values.
-    let ascii = unsafe {
-        let packed = _mm_packus_epi16(_mm_packs_epi32(_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))), _mm_packs_epi32(_mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3))));
-        _mm_storeu_si128(bytes.as_mut_ptr().cast::<__m128i>(), packed);
-        _mm_movemask_epi8(packed) == 0
-    };
-    ascii.then_some(bytes)
-}
-
-/// Sixteen code points as bytes when all are ASCII.
-#[cfg(not(target_arch = "x86_64"))]
-fn narrow_ascii(run: &[u32; 16]) -> Option<[u8; 16]> {
-    (run.iter().fold(0, |m, &c| m | c) < 0x80).then(|| run.map(|c| c as u8))
-}
-
-fn push_chars(chars: &[u32], out: &mut Vec<u8>) -> Option<()> {
-    let mut buf = [0u8; 4];
-    for &c in chars {
-        if c < 0x80 {
-            out.push(c as u8);
-        } else {
-            out.extend_from_slice(char::from_u32(c)?.encode_utf8(&mut buf).as_bytes());
+    /// The text as UTF-8: borrowed when it is ASCII, else converted; `None` when it holds a
+    /// lone surrogate (a `str` may; UTF-8 has no form for one).
+    ///
+    /// # Safety
+    /// The `str` this was read from must be alive.
+    unsafe fn utf8<'a>(self) -> Option<Cow<'a, str>> {
+        if self.len == 0 {
+            return Some(Cow::Borrowed(""));
+        }
+        // SAFETY: `data` holds `len` code units of `kind` bytes, suitably aligned, which stay
+        // as they are while the `str` lives (the caller's contract); ASCII is UTF-8.
+        unsafe {
+            match self.kind {
+                0 => Some(Cow::Borrowed(std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.data as *const u8, self.len)))),
+                1 => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u8, self.len)).map(Cow::Owned),
+                2 => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u16, self.len)).map(Cow::Owned),
+                _ => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u32, self.len)).map(Cow::Owned),
+            }
         }
     }
-    Some(())
 }
 
 impl<'py> Batch<'py> {
@@ -111,74 +95,45 @@ impl<'py> Batch<'py> {
             extract_batch(texts)?;
         }
         if let Some(arrow) = super::arrow::arrow_texts(texts)? {
-            return Ok(Self { items: Vec::new(), arrow: Some(arrow) });
+            return Ok(Self { items: Vec::new(), raw: Vec::new(), arrow: Some(arrow) });
         }
         let Ok(iter) = texts.try_iter() else {
             // Not iterable: the shared conversion raises the documented TypeError.
             extract_batch(texts)?;
             return Err(PyTypeError::new_err("texts must be an iterable of str"));
         };
-        let mut items = Vec::with_capacity(texts.len().unwrap_or(0));
+        let cap = texts.len().unwrap_or(0);
+        let (mut items, mut raw) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
         for (i, item) in iter.enumerate() {
             let item = item?;
             match item.cast_into::<PyString>() {
-                Ok(s) => items.push(Some(s)),
+                Ok(s) => {
+                    raw.push(Some(Raw::of(&s)?));
+                    items.push(Some(s));
+                }
                 Err(e) => {
                     // None, NaN and friends are empty; anything else raises TypeError.
                     extract_text(&e.into_inner(), Some(i))?;
                     items.push(None);
+                    raw.push(None);
                 }
             }
         }
-        Ok(Self { items, arrow: None })
+        Ok(Self { items, raw, arrow: None })
     }
 
     pub(super) fn len(&self) -> usize {
         self.arrow.as_ref().map_or(self.items.len(), |a| a.raw.len())
     }
 
-    /// Copies the texts at positions `pos(at)`, `pos(at + 1)`, … below `count` until the chunk
-    /// is full, and moves `at` past them (at least one when any is left).
-    fn chunk(&self, count: usize, pos: &impl Fn(usize) -> usize, at: &mut usize) -> PyResult<Chunk> {
-        let mut chunk = Chunk { ucs4: Vec::with_capacity(CHUNK_CHARS + (1 << 16)), texts: Vec::new() };
-        while *at < count && chunk.texts.len() < CHUNK_TEXTS && chunk.ucs4.len() < CHUNK_CHARS {
-            let i = pos(*at);
-            let span = match &self.items[i] {
-                None => None,
-                Some(s) => {
-                    // SAFETY: `s` is a live `str` and we hold the GIL.
-                    let len = unsafe { pyo3::ffi::PyUnicode_GetLength(s.as_ptr()) };
-                    let len = usize::try_from(len).map_err(|_| PyErr::fetch(s.py()))?;
-                    let start = chunk.ucs4.len();
-                    chunk.ucs4.reserve(len);
-                    // SAFETY: the buffer has room for `len` code points past `start`; CPython
-                    // writes exactly the string's `len` code points there (no NUL: copy_null 0)
-                    // or fails, and the length is only raised when it succeeded.
-                    let done = unsafe {
-                        pyo3::ffi::PyUnicode_AsUCS4(s.as_ptr(), chunk.ucs4.as_mut_ptr().add(start), len as pyo3::ffi::Py_ssize_t, 0)
-                    };
-                    if done.is_null() {
-                        return Err(PyErr::fetch(s.py()));
-                    }
-                    // SAFETY: the `len` code points after `start` were just written.
-                    unsafe { chunk.ucs4.set_len(start + len) };
-                    Some((start, len))
-                }
-            };
-            chunk.texts.push((i, span));
-            *at += 1;
-        }
-        Ok(chunk)
-    }
-
     /// Runs `step` on the texts at positions `pos(0)`, …, `pos(count - 1)`, a chunk at a time,
-    /// in order. Each chunk is turned into UTF-8 and stepped on a helper thread while this one,
-    /// holding the GIL, copies the next chunk; it waits for the step without the GIL.
+    /// in order, without the GIL. A chunk of `str` items is turned into UTF-8 on the worker
+    /// threads first, and `step` is given each text's number of characters too.
     fn pipeline(
         &self,
         py: Python<'_>,
         count: usize,
-        pos: impl Fn(usize) -> usize,
+        pos: impl Fn(usize) -> usize + Sync,
         threads: Option<usize>,
         mut step: impl FnMut(&[Option<&str>], Option<&[u64]>) -> Result<(), crate::error::Error> + Send,
     ) -> PyResult<()> {
@@ -190,41 +145,42 @@ impl<'py> Batch<'py> {
             }
             return Ok(());
         }
-        let mut at = 0;
-        let mut next = (count > 0).then(|| self.chunk(count, &pos, &mut at)).transpose()?;
-        while let Some(chunk) = next.take() {
-            let step = &mut step;
-            let (done, copied) = std::thread::scope(|s| {
-                let worker = s.spawn(move || -> Result<Option<usize>, crate::error::Error> {
-                    let texts = match chunk.utf8(threads)? {
-                        Ok(texts) => texts,
-                        Err(bad) => return Ok(Some(bad)),
-                    };
-                    let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
-                    // The texts' lengths in code points are their lengths in characters.
-                    let chars: Vec<u64> = chunk.texts.iter().map(|&(_, span)| span.map_or(0, |(_, len)| len as u64)).collect();
-                    step(&refs, Some(&chars))?;
-                    Ok(None)
-                });
-                let copied = (at < count).then(|| self.chunk(count, &pos, &mut at)).transpose();
-                (py.detach(|| worker.join()), copied)
-            });
-            match done {
-                Ok(Ok(None)) => {}
-                Ok(Ok(Some(bad))) => {
-                    // A lone surrogate: the shared conversion gives the documented error.
-                    let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
-                    return Err(match item.map(|item| extract_text(&item, Some(bad))) {
-                        Some(Err(e)) => e,
-                        _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
-                    });
+        let raw = &self.raw;
+        let done = py.detach(|| -> Result<Option<usize>, crate::error::Error> {
+            let mut at = 0;
+            while at < count {
+                let (mut picked, mut chars) = (Vec::new(), 0usize);
+                while at < count && picked.len() < CHUNK_TEXTS && chars < CHUNK_CHARS {
+                    let i = pos(at);
+                    chars += raw[i].map_or(0, |r| r.len);
+                    picked.push(i);
+                    at += 1;
                 }
-                Ok(Err(e)) => return Err(to_pyerr(e)),
-                Err(panic) => std::panic::resume_unwind(panic),
+                // SAFETY: the `str`s are held by `self.items` for as long as `self` lives.
+                let converted = crate::parallel::map(&picked, threads, |&i| raw[i].map(|r| unsafe { r.utf8() }.ok_or(i)).transpose())?;
+                let texts = match converted.into_iter().collect::<Result<Vec<Option<Cow<'_, str>>>, usize>>() {
+                    Ok(texts) => texts,
+                    Err(bad) => return Ok(Some(bad)),
+                };
+                let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
+                // The texts' lengths in code points are their lengths in characters.
+                let counts: Vec<u64> = picked.iter().map(|&i| raw[i].map_or(0, |r| r.len as u64)).collect();
+                step(&refs, Some(&counts))?;
             }
-            next = copied?;
+            Ok(None)
+        });
+        match done {
+            Ok(None) => Ok(()),
+            Ok(Some(bad)) => {
+                // A lone surrogate: the shared conversion gives the documented error.
+                let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
+                Err(match item.map(|item| extract_text(&item, Some(bad))) {
+                    Some(Err(e)) => e,
+                    _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
+                })
+            }
+            Err(e) => Err(to_pyerr(e)),
         }
-        Ok(())
     }
 
     /// Runs `f` once, without the GIL, on every text of the batch as UTF-8 (the distributed

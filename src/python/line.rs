@@ -56,8 +56,8 @@ const FREE_MAX: usize = 64;
 
 // SAFETY: the free list is touched only with the GIL held (by `new_line`, which has a
 // `Python` token, and by `line_dealloc`, which CPython calls with the GIL held), and the GIL
-// serialises those. The extension is built for the limited API (abi3), which free-threaded
-// CPython does not load.
+// serialises those. The module is declared as using the GIL (`gil_used = true` in `mod.rs`), so
+// a free-threaded CPython keeps its GIL on while it is loaded.
 unsafe impl Sync for FreeList {}
 
 static FREE: FreeList = FreeList { items: UnsafeCell::new([ptr::null_mut(); FREE_MAX]), len: UnsafeCell::new(0) };

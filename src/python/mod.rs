@@ -1,6 +1,6 @@
 //! The pyo3 binding: a thin layer over the core. The segmenter borrows its input `str`s (their
-//! UTF-8 buffers, no copy) and Arrow values; the other entry points copy their inputs (dedup a
-//! chunk at a time, `dedup.rs`). The GIL is released, rayon does the work, and results are
+//! UTF-8 buffers, no copy) and Arrow values; the dedup entry points read each `str`'s code units
+//! where CPython keeps them and turn them into UTF-8 a chunk at a time (`dedup.rs`). The GIL is released, rayon does the work, and results are
 //! wrapped for Python (`page.rs`).
 
 mod arrow;
@@ -534,7 +534,9 @@ impl PyProfile {
     }
 }
 
-#[pymodule]
+// The module says it needs the GIL (`Line`'s free list relies on it), so a free-threaded
+// CPython turns its GIL on when it imports the module.
+#[pymodule(gil_used = true)]
 fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("REASONS", core_segment::REASONS.iter().map(|&(r, d)| (r, d)).collect::<Vec<_>>())?;
