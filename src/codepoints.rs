@@ -14,17 +14,28 @@
 /// ```
 #[must_use]
 pub fn to_utf8<T: CodeUnit>(units: &[T]) -> Option<String> {
-    let mut out: Vec<u8> = Vec::with_capacity(units.len() + units.len() / 4 + 4);
+    let mut out = String::with_capacity(units.len() + units.len() / 4 + 4);
+    push_utf8(&mut out, units).then_some(out)
+}
+
+/// [`to_utf8`] appended to `out`; false when a code point is a surrogate (or above
+/// U+10FFFF), and then `out` has the text before it (whole characters only).
+pub fn push_utf8<T: CodeUnit>(out: &mut String, units: &[T]) -> bool {
+    out.reserve(units.len());
+    // SAFETY: only ASCII bytes and whole `char::encode_utf8` encodings are pushed.
+    let bytes = unsafe { out.as_mut_vec() };
     let mut runs = units.chunks_exact(16);
     for run in &mut runs {
         match T::narrow_ascii(run) {
-            Some(ascii) => out.extend_from_slice(&ascii),
-            None => push_units(run, &mut out)?,
+            Some(ascii) => bytes.extend_from_slice(&ascii),
+            None => {
+                if push_units(run, bytes).is_none() {
+                    return false;
+                }
+            }
         }
     }
-    push_units(runs.remainder(), &mut out)?;
-    // SAFETY: `out` holds ASCII bytes and whole `char::encode_utf8` encodings only.
-    Some(unsafe { String::from_utf8_unchecked(out) })
+    push_units(runs.remainder(), bytes).is_some()
 }
 
 /// A code unit that is a whole code point: Latin-1 (`u8`), UCS-2 (`u16`) or UCS-4 (`u32`).
@@ -177,6 +188,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn pushing_appends_and_stops_at_a_surrogate() {
+        let mut out = String::from("kept ");
+        assert!(push_utf8(&mut out, &[0x61u16, 0xe9]));
+        assert_eq!(out, "kept aé");
+        let units: Vec<u16> = "abcdefghijklmnopqrstuvwxyzé".encode_utf16().chain([0xdc00, 0x62]).collect();
+        assert!(!push_utf8(&mut out, &units));
+        assert!(out.starts_with("kept aé"), "{out}");
+        assert!(std::str::from_utf8(out.as_bytes()).is_ok());
     }
 
     proptest! {

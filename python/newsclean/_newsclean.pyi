@@ -327,7 +327,7 @@ def dedup(
     one) and are verified on the real shingle sets: a pair is linked when its Jaccard
     similarity, or the share of the shorter text's shingles found in the longer
     (``containment=True``), reaches ``threshold``. The texts are read where Python keeps them
-    and made UTF-8 a chunk at a time (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
+    and made UTF-8 one at a time by the worker threads (no UTF-8 copy is left cached inside the ``str`` objects), and only the texts in candidate
     pairs are read a second time, for verification. ``keep`` picks
     each cluster's representative: ``"longest"`` (default; most characters), ``"first"``, or
     one priority per text (highest kept, ties to the earlier). ``None``, NaN and texts with no

@@ -1,6 +1,6 @@
 //! One deduplication run in steps, so that a caller can hand the texts over a chunk at a
-//! time and never hold a second copy of the whole batch (the Python binding encodes a chunk
-//! of `str` objects to UTF-8, runs a step on it, and frees it).
+//! time and never hold a second copy of the whole batch (the Python binding gives step 1 its
+//! `str` objects as a [`Source`], read into UTF-8 text by text on the worker threads).
 //!
 //! 1. [`Job::prep`], for every text once, in order, in chunks of any size: exact hash,
 //!    length, band keys (kept in blocks of texts, a column per key slot in each) and, for an
@@ -25,6 +25,42 @@ use crate::parallel;
 enum Stage {
     Prep,
     Sets,
+    /// [`Job::prep_from`] met a text it could not read: the job takes no more steps.
+    Failed,
+}
+
+/// Texts that [`Job::prep_from`] reads one at a time, on the worker threads: for inputs that
+/// are not UTF-8 strings already (the Python binding's `str` objects, made UTF-8 text by text
+/// into a buffer of the worker's rather than a chunk at a time).
+pub trait Source: Sync {
+    /// The number of texts.
+    fn len(&self) -> usize;
+
+    /// Whether there are no texts.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `f` with text `k` (`None`: a missing text) and its number of characters when
+    /// known (as `str::chars` counts them; else `None`). `buf` is scratch space of the calling
+    /// worker that the text may be written into. `None` when text `k` cannot be read as text.
+    fn read<R>(&self, k: usize, buf: &mut String, f: impl FnOnce(Option<&str>, Option<u64>) -> R) -> Option<R>;
+}
+
+/// A slice of texts, with their character counts when known.
+struct Texts<'a, S> {
+    texts: &'a [Option<S>],
+    chars: Option<&'a [u64]>,
+}
+
+impl<S: AsRef<str> + Sync> Source for Texts<'_, S> {
+    fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    fn read<R>(&self, k: usize, _buf: &mut String, f: impl FnOnce(Option<&str>, Option<u64>) -> R) -> Option<R> {
+        Some(f(self.texts[k].as_ref().map(AsRef::as_ref), self.chars.map(|c| c[k])))
+    }
 }
 
 /// A deduplication of one batch of `n` texts, run step by step (see the module docs).
@@ -157,39 +193,57 @@ impl Job {
         if chars.is_some_and(|c| c.len() != texts.len()) {
             return Err(out_of_turn(format!("{} character counts for {} texts", chars.map_or(0, <[u64]>::len), texts.len())));
         }
+        // A slice is always read.
+        self.prep_from(&Texts { texts, chars }, threads).map(|_| ())
+    }
+
+    /// [`Job::prep`] of the texts of a [`Source`], in its order, read on the worker threads a
+    /// key block (2¹⁴ texts) at a time. `Ok(Some(k))` names the first text (in order) that
+    /// `texts` could not read; the texts of the blocks before its own are taken, and the job
+    /// refuses every later step.
+    ///
+    /// # Errors
+    /// As [`Job::prep`].
+    pub fn prep_from<T: Source>(&mut self, texts: &T, threads: Option<usize>) -> Result<Option<usize>, Error> {
+        let m = texts.len();
         let limit = if self.open { (1 << 31) - 1 } else { self.n };
-        if self.stage != Stage::Prep || self.done + texts.len() > limit {
-            return Err(out_of_turn(format!("{} more texts for a batch of {} that has {} already", texts.len(), self.n, self.done)));
+        if self.stage != Stage::Prep || self.done + m > limit {
+            return Err(out_of_turn(format!("{m} more texts for a batch of {} that has {} already", self.n, self.done)));
         }
-        if texts.is_empty() {
-            return Ok(());
-        }
-        let (slots, done, m, store) = (self.slots, self.done, texts.len(), self.store);
-        let engine = &self.engine;
+        let (slots, store) = (self.slots, self.store);
         let pool = parallel::pool(threads)?;
-        let mut rows = vec![0u32; m * slots];
-        let metas: Vec<(Meta, Option<Vec<u32>>)> = pool.install(|| {
-            rows.par_chunks_mut(slots)
-                .zip(texts.par_iter())
-                .enumerate()
-                .with_min_len(4)
-                .map(|(k, (row, t))| engine.prep(t.as_ref().map(AsRef::as_ref), chars.map(|c| c[k]), row, store))
-                .collect()
-        });
-        for (meta, set) in metas {
-            self.exact.push(meta.exact);
-            self.chars.push(meta.chars);
-            self.len.push(meta.len);
-            if let Some(set) = set {
-                self.stored.push(set);
+        let segment = 1usize << BLOCK_SHIFT;
+        for start in (0..m).step_by(segment) {
+            let end = m.min(start + segment);
+            let engine = &self.engine;
+            let mut rows = vec![0u32; (end - start) * slots];
+            let metas: Vec<Option<(Meta, Option<Vec<u32>>)>> = pool.install(|| {
+                rows.par_chunks_mut(slots)
+                    .enumerate()
+                    .with_min_len(4)
+                    .map_init(String::new, |buf, (k, row)| texts.read(start + k, buf, |t, c| engine.prep(t, c, row, store)))
+                    .collect()
+            });
+            if let Some(bad) = metas.iter().position(Option::is_none) {
+                self.stage = Stage::Failed;
+                return Ok(Some(start + bad));
+            }
+            for (meta, set) in metas.into_iter().flatten() {
+                self.exact.push(meta.exact);
+                self.chars.push(meta.chars);
+                self.len.push(meta.len);
+                if let Some(set) = set {
+                    self.stored.push(set);
+                }
+            }
+            let done = self.done;
+            pool.install(|| self.keys.put(done, &rows));
+            self.done += end - start;
+            if self.open {
+                self.n = self.done;
             }
         }
-        pool.install(|| self.keys.put(done, &rows));
-        self.done += m;
-        if self.open {
-            self.n = self.done;
-        }
-        Ok(())
+        Ok(None)
     }
 
     /// Step 2, once every text is in: exact classes and candidate pairs. Then
@@ -655,6 +709,75 @@ mod tests {
         let mut job = Job::new(&Options::default(), texts.len()).unwrap();
         assert!(job.prep_counted(&texts, Some(&chars[..3]), None).is_err());
         assert_eq!(job.done, 0, "a refused step takes no text");
+    }
+
+    /// Texts held as UTF-16 and made UTF-8 on reading, as the binding's `str`s are; a text
+    /// holding a lone surrogate cannot be read.
+    struct Utf16(Vec<Option<Vec<u16>>>);
+
+    impl Source for Utf16 {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        fn read<R>(&self, k: usize, buf: &mut String, f: impl FnOnce(Option<&str>, Option<u64>) -> R) -> Option<R> {
+            match &self.0[k] {
+                None => Some(f(None, None)),
+                Some(units) => {
+                    buf.clear();
+                    for c in char::decode_utf16(units.iter().copied()) {
+                        buf.push(c.ok()?);
+                    }
+                    Some(f(Some(buf), None))
+                }
+            }
+        }
+    }
+
+    fn stories(n: usize) -> Vec<Option<String>> {
+        (0..n).map(|i| (i % 7 != 3).then(|| format!("Le conseil n°{} a voté « oui » sur les routes, l’hiver et le budget de la ville", i % 30))).collect()
+    }
+
+    #[test]
+    fn a_source_gives_the_result_of_the_same_texts() {
+        // 100 texts: segments of 32 (the test block size), with copies across segments.
+        let texts = stories(100);
+        let source = Utf16(texts.iter().map(|t| t.as_ref().map(|t| t.encode_utf16().collect())).collect());
+        let run = |from_source: bool, threads: usize| {
+            let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+            if from_source {
+                assert_eq!(job.prep_from(&source, Some(threads)).unwrap(), None);
+            } else {
+                job.prep(&texts, Some(threads)).unwrap();
+            }
+            job.candidates(Some(threads)).unwrap();
+            let picked: Vec<Option<&str>> = job.needed().iter().map(|&i| texts[i as usize].as_deref()).collect();
+            job.sets(&picked, Some(threads)).unwrap();
+            job.finish(&Keep::Longest, Some(threads)).unwrap()
+        };
+        let want = run(false, 1);
+        assert!(want.keep.iter().filter(|&&k| !k).count() > 40, "the texts have copies");
+        for threads in [1, 2] {
+            let got = run(true, threads);
+            assert_eq!((&got.cluster, &got.keep, &got.similarity), (&want.cluster, &want.keep, &want.similarity));
+        }
+    }
+
+    #[test]
+    fn an_unreadable_text_is_named_and_ends_the_job() {
+        let texts = stories(100);
+        let mut units: Vec<Option<Vec<u16>>> = texts.iter().map(|t| t.as_ref().map(|t| t.encode_utf16().collect())).collect();
+        for bad in [70, 45, 40, 95] {
+            units[bad] = Some(vec![u16::from(b'a'), 0xd800, u16::from(b'b')]);
+        }
+        let source = Utf16(units);
+        for threads in [1, 2] {
+            let mut job = Job::new(&Options::default(), texts.len()).unwrap();
+            assert_eq!(job.prep_from(&source, Some(threads)).unwrap(), Some(40), "the first in order");
+            assert_eq!(job.done, 32, "the block before is taken, none of the failed one");
+            assert!(job.prep(&texts, None).is_err(), "the job takes no more steps");
+            assert!(job.candidates(None).is_err());
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ use crate::error::Error;
 use crate::parallel;
 use cluster::UnionFind;
 pub use index::DedupIndex;
-pub use job::Job;
+pub use job::{Job, Source};
 use lsh::Bands;
 use minhash::{Sketcher, EMPTY};
 pub use paragraph::{repeated_lines, LineDup, RepeatedLines};

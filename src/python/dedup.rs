@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::{extract_batch, extract_text, extract_threads, to_pyerr};
+use crate::codepoints::push_utf8;
 
 /// A batch of texts held as the caller's Python objects (`None` for a missing text). CPython
 /// keeps a `str` as Latin-1, UCS-2 or UCS-4 code units (PEP 393); asking it for UTF-8 would
@@ -63,24 +64,72 @@ impl Raw {
         }
     }
 
-    /// The text as UTF-8: borrowed when it is ASCII, else converted; `None` when it holds a
-    /// lone surrogate (a `str` may; UTF-8 has no form for one).
+    /// The text of an ASCII (or empty) `str`: its own data.
     ///
     /// # Safety
-    /// The `str` this was read from must be alive.
-    unsafe fn utf8<'a>(self) -> Option<Cow<'a, str>> {
-        if self.len == 0 {
-            return Some(Cow::Borrowed(""));
+    /// `self.kind == 0 || self.len == 0`, and the `str` this was read from must be alive while
+    /// the text is used.
+    unsafe fn ascii<'a>(self) -> &'a str {
+        // SAFETY: `data` holds the `len` bytes of an ASCII `str`, which is UTF-8, and which
+        // stays as it is while the `str` lives (the caller's contract).
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.data as *const u8, self.len)) }
+    }
+
+    /// The text as UTF-8: borrowed when it is ASCII, else made in `buf`; `None` when it holds
+    /// a lone surrogate (a `str` may; UTF-8 has no form for one).
+    ///
+    /// # Safety
+    /// The `str` this was read from must be alive while the text is used.
+    unsafe fn read(self, buf: &mut String) -> Option<&str> {
+        if self.kind == 0 || self.len == 0 {
+            // SAFETY: checked just above; the caller's contract.
+            return Some(unsafe { self.ascii() });
         }
-        // SAFETY: `data` holds `len` code units of `kind` bytes, suitably aligned, which stay
-        // as they are while the `str` lives (the caller's contract); ASCII is UTF-8.
-        unsafe {
+        buf.clear();
+        // SAFETY: `data` holds `len` code units of `kind` bytes, suitably aligned (CPython
+        // aligns a `str`'s data for its kind), which stay as they are while the `str` lives.
+        let done = unsafe {
             match self.kind {
-                0 => Some(Cow::Borrowed(std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.data as *const u8, self.len)))),
-                1 => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u8, self.len)).map(Cow::Owned),
-                2 => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u16, self.len)).map(Cow::Owned),
-                _ => crate::codepoints::to_utf8(std::slice::from_raw_parts(self.data as *const u32, self.len)).map(Cow::Owned),
+                1 => push_utf8(buf, std::slice::from_raw_parts(self.data as *const u8, self.len)),
+                2 => push_utf8(buf, std::slice::from_raw_parts(self.data as *const u16, self.len)),
+                _ => push_utf8(buf, std::slice::from_raw_parts(self.data as *const u32, self.len)),
             }
+        };
+        done.then_some(buf.as_str())
+    }
+
+    /// [`Raw::read`] into a text of its own (borrowed when it is ASCII).
+    ///
+    /// # Safety
+    /// As [`Raw::read`].
+    unsafe fn utf8<'a>(self) -> Option<Cow<'a, str>> {
+        if self.kind == 0 || self.len == 0 {
+            // SAFETY: checked just above; the caller's contract.
+            return Some(Cow::Borrowed(unsafe { self.ascii() }));
+        }
+        let mut buf = String::new();
+        // SAFETY: the caller's contract.
+        unsafe { self.read(&mut buf) }?;
+        Some(Cow::Owned(buf))
+    }
+}
+
+/// The `str` items of a batch as a [`core::Source`], read into UTF-8 by the worker threads.
+struct Strs<'a> {
+    raw: &'a [Option<Raw>],
+}
+
+impl core::Source for Strs<'_> {
+    fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    fn read<R>(&self, k: usize, buf: &mut String, f: impl FnOnce(Option<&str>, Option<u64>) -> R) -> Option<R> {
+        match self.raw[k] {
+            None => Some(f(None, None)),
+            // SAFETY: the `str`s are held by the batch `self.raw` was read from, which outlives
+            // this source. A `str`'s length in code points is its length in characters.
+            Some(r) => unsafe { r.read(buf) }.map(|t| f(Some(t), Some(r.len as u64))),
         }
     }
 }
@@ -171,15 +220,31 @@ impl<'py> Batch<'py> {
         });
         match done {
             Ok(None) => Ok(()),
-            Ok(Some(bad)) => {
-                // A lone surrogate: the shared conversion gives the documented error.
-                let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
-                Err(match item.map(|item| extract_text(&item, Some(bad))) {
-                    Some(Err(e)) => e,
-                    _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
-                })
-            }
+            Ok(Some(bad)) => Err(self.bad_text(bad)),
             Err(e) => Err(to_pyerr(e)),
+        }
+    }
+
+    /// The error for item `bad`, which holds a lone surrogate: the shared conversion's.
+    fn bad_text(&self, bad: usize) -> PyErr {
+        let item = self.items[bad].as_ref().map(|s| s.as_any().clone());
+        match item.map(|item| extract_text(&item, Some(bad))) {
+            Some(Err(e)) => e,
+            _ => PyValueError::new_err(format!("texts[{bad}] is not valid Unicode text")),
+        }
+    }
+
+    /// Step 1 of `job` on every text of the batch, without the GIL, in one pass: Arrow values
+    /// as they are, `str` items made UTF-8 one at a time by the worker that steps on them.
+    fn prep(&self, py: Python<'_>, job: &mut core::Job, threads: Option<usize>) -> PyResult<()> {
+        if let Some(arrow) = &self.arrow {
+            let all = arrow.texts();
+            return py.detach(|| job.prep(&all, threads)).map_err(to_pyerr);
+        }
+        let source = Strs { raw: &self.raw };
+        match py.detach(|| job.prep_from(&source, threads)).map_err(to_pyerr)? {
+            None => Ok(()),
+            Some(bad) => Err(self.bad_text(bad)),
         }
     }
 
@@ -359,7 +424,7 @@ fn dedup(
     let n = batch.len();
     keep.as_keep().check(n).map_err(to_pyerr)?;
     let mut job = core::Job::new(&opts, n).map_err(to_pyerr)?;
-    batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
+    batch.prep(py, &mut job, threads)?;
     py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
     // Only the texts in candidate pairs are read again, for their shingle sets.
     let need: Vec<u32> = job.needed().to_vec();
@@ -460,7 +525,7 @@ impl PyDedupIndex {
         keep.as_keep().check(n).map_err(to_pyerr)?;
         // The texts are read without the index; it is locked (without the GIL) to finish.
         let mut job = py.detach(|| self.lock().job(n)).map_err(to_pyerr)?;
-        batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
+        batch.prep(py, &mut job, threads)?;
         let (res, cluster_ids) = py
             .detach(|| {
                 let mut index = self.lock();
@@ -569,7 +634,7 @@ impl PyDedupStream {
         let batch = Batch::collect(texts)?;
         let turn = |job: &core::Job| job.has_candidates().then(|| "add() after needed(): every text of the stream comes before needed()".to_owned());
         self.with_job(turn, |job| {
-            batch.for_each_chunk(py, threads, |texts, chars| job.prep_counted(texts, chars, threads))?;
+            batch.prep(py, job, threads)?;
             self.texts.store(job.len(), Ordering::Relaxed);
             Ok(())
         })
