@@ -58,9 +58,9 @@ impl Bands {
     /// under the S-curve), `w` = [`FALSE_NEGATIVE_WEIGHT`]. Ties go to fewer bands.
     #[must_use]
     pub fn optimal(threshold: f64, k: usize) -> Self {
-        // The search costs milliseconds and a process asks for few (threshold, k), so answers
-        // are kept. The lock is only tried, never waited for (nor held during a search): a
-        // child forked while another thread held it must not block on it.
+        // The search costs about a millisecond and a process asks for few (threshold, k), so
+        // answers are kept. The lock is only tried, never waited for (nor held during a
+        // search): a child forked while another thread held it must not block on it.
         static SEEN: Mutex<Vec<(u64, usize, Bands)>> = Mutex::new(Vec::new());
         let t = threshold.clamp(0.0, 1.0);
         if let Ok(seen) = SEEN.try_lock() {
@@ -79,8 +79,6 @@ impl Bands {
 
     fn search(t: f64, k: usize) -> Self {
         let k = k.max(1);
-        // `s^r` at every point of both integrals, for every `r`, computed once: the costs are
-        // those of `candidate_probability`, value for value, in the order the search takes.
         let points = |lo: f64, hi: f64| -> Vec<f64> {
             let h = (hi - lo) / f64::from(SIMPSON_INTERVALS);
             let mut xs = vec![lo, hi];
@@ -88,19 +86,34 @@ impl Bands {
             xs
         };
         let (below, above) = (points(0.0, t), points(t, 1.0));
-        let powers = |xs: &[f64], r: usize| -> Vec<f64> { xs.iter().map(|s| s.powi(r as i32)).collect() };
-        let below_r: Vec<Vec<f64>> = (1..=k).map(|r| powers(&below, r)).collect();
-        let above_r: Vec<Vec<f64>> = (1..=k).map(|r| powers(&above, r)).collect();
+        // The cost of every (b, r) with b · r ≤ k, `costs[r - 1][b - 1]`. For each r, the
+        // probability that a pair is not a candidate, (1 − s^r)^b, is kept at every point of
+        // both integrals and multiplied by (1 − s^r) once per band added, rather than raised
+        // to the power b anew.
+        let costs: Vec<Vec<f64>> = (1..=k)
+            .map(|r| {
+                let miss = |xs: &[f64]| -> Vec<f64> { xs.iter().map(|s| 1.0 - s.powi(r as i32)).collect() };
+                let (q_below, q_above) = (miss(&below), miss(&above));
+                let (mut p_below, mut p_above) = (q_below.clone(), q_above.clone());
+                (1..=k / r)
+                    .map(|b| {
+                        if b > 1 {
+                            p_below.iter_mut().zip(&q_below).for_each(|(p, q)| *p *= q);
+                            p_above.iter_mut().zip(&q_above).for_each(|(p, q)| *p *= q);
+                        }
+                        let fp = simpson(&p_below, |miss| 1.0 - miss, 0.0, t);
+                        let fneg = simpson(&p_above, |miss| miss, t, 1.0);
+                        (1.0 - FALSE_NEGATIVE_WEIGHT) * fp + FALSE_NEGATIVE_WEIGHT * fneg
+                    })
+                    .collect()
+            })
+            .collect();
         let mut best = (f64::INFINITY, Self { b: 1, r: k });
         for b in 1..=k {
             for r in 1..=k / b {
-                let bands = Self { b, r };
-                let p = |sr: f64| 1.0 - (1.0 - sr).powi(b as i32);
-                let fp = simpson(&below_r[r - 1], p, 0.0, t);
-                let fneg = simpson(&above_r[r - 1], |sr| 1.0 - p(sr), t, 1.0);
-                let cost = (1.0 - FALSE_NEGATIVE_WEIGHT) * fp + FALSE_NEGATIVE_WEIGHT * fneg;
+                let cost = costs[r - 1][b - 1];
                 if cost < best.0 - 1e-12 {
-                    best = (cost, bands);
+                    best = (cost, Self { b, r });
                 }
             }
         }
@@ -155,8 +168,8 @@ mod tests {
         assert!(Bands::optimal(0.8, 1).b == 1);
     }
 
-    /// The search with `s^r` computed once gives, for every threshold and size tried, the
-    /// bands of the plain search over `candidate_probability`.
+    /// The search with `(1 − s^r)^b` kept from one `b` to the next gives, for every threshold
+    /// and size tried, the bands of the plain search over `candidate_probability`.
     #[test]
     fn search_equals_the_plain_search() {
         let plain = |t: f64, k: usize| {
