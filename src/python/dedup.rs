@@ -19,8 +19,9 @@ use crate::codepoints::push_utf8;
 /// keeps a `str` as Latin-1, UCS-2 or UCS-4 code units (PEP 393); asking it for UTF-8 would
 /// cache a UTF-8 copy inside every non-ASCII `str` for the rest of its life, as much memory
 /// again as the text. So the code units are read where CPython keeps them (the `str` objects
-/// are immutable and held here), and the worker threads turn them into UTF-8 a chunk at a
-/// time, without the GIL; an ASCII `str` is UTF-8 already and is read in place.
+/// are immutable and held here), and the worker threads turn them into UTF-8 without the GIL:
+/// for step 1 text by text as they shingle them ([`Strs`]), for the other steps a chunk at a
+/// time; an ASCII `str` is UTF-8 already and is read in place.
 ///
 /// Arrow input (see `super::arrow`) is already UTF-8: its values are borrowed from the arrays,
 /// with nothing to copy.
