@@ -96,17 +96,19 @@ impl CodeUnit for u16 {
 #[cfg(target_arch = "x86_64")]
 impl CodeUnit for u32 {
     fn narrow_ascii(run: &[u32]) -> Option<[u8; 16]> {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi32, _mm_packus_epi16, _mm_storeu_si128};
+        use std::arch::x86_64::{__m128i, _mm_and_si128, _mm_cmpeq_epi32, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_packs_epi32, _mm_packus_epi16, _mm_set1_epi32, _mm_setzero_si128, _mm_storeu_si128};
         assert!(run.len() == 16);
         let p = run.as_ptr().cast::<__m128i>();
         let mut bytes = [0u8; 16];
         // SAFETY: SSE2 is part of x86-64; the loads read the 64 bytes of `run`, the store writes
-        // the 16 of `bytes` (unaligned access allowed). Code points are below 2³¹, so they pack
-        // as non-negative values, and a byte has its top bit set where one is not ASCII.
+        // the 16 of `bytes` (unaligned access allowed). The packs saturate (and take values of
+        // 2³¹ and above as negative), but they are kept only when every unit is below 0x80,
+        // where they are exact.
         let ascii = unsafe {
-            let packed = _mm_packus_epi16(_mm_packs_epi32(_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))), _mm_packs_epi32(_mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3))));
-            _mm_storeu_si128(bytes.as_mut_ptr().cast::<__m128i>(), packed);
-            _mm_movemask_epi8(packed) == 0
+            let (a, b, c, d) = (_mm_loadu_si128(p), _mm_loadu_si128(p.add(1)), _mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3)));
+            let high = _mm_and_si128(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)), _mm_set1_epi32(!0x7f));
+            _mm_storeu_si128(bytes.as_mut_ptr().cast::<__m128i>(), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+            _mm_movemask_epi8(_mm_cmpeq_epi32(high, _mm_setzero_si128())) == 0xffff
         };
         ascii.then_some(bytes)
     }
@@ -171,14 +173,24 @@ mod tests {
                 units[at] = bad;
                 assert_eq!(to_utf8(&units), None, "u32 {bad:#x} at {at}");
             }
-            let mut units: Vec<u32> = vec![u32::from(b'x'); 41];
-            units[at] = 0x11_0000;
-            assert_eq!(to_utf8(&units), None);
+            for bad in [0x11_0000u32, 0x7fff_ffff, 0x8000_0000, 0xffff_ff80, u32::MAX] {
+                let mut units: Vec<u32> = vec![u32::from(b'x'); 41];
+                units[at] = bad;
+                assert_eq!(to_utf8(&units), None, "u32 {bad:#x} at {at}");
+            }
         }
     }
 
     #[test]
     fn simd_and_portable_narrowing_agree() {
+        for bad in [0x80u32, 0x7fff_ffff, 0x8000_0000, 0xffff_ff80, u32::MAX] {
+            for at in 0..16 {
+                let mut run = [u32::from(b'a'); 16];
+                run[at] = bad;
+                assert_eq!(u32::narrow_ascii(&run), None, "{bad:#x} at {at}");
+                assert_eq!(narrow_portable(&run), None);
+            }
+        }
         for s in samples() {
             let units: Vec<u32> = s.chars().map(u32::from).collect();
             for run in units.chunks_exact(16) {

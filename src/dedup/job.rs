@@ -183,9 +183,8 @@ impl Job {
     }
 
     /// [`Job::prep`] given each text's number of characters (`chars[i]` that of `texts[i]`,
-    /// as `str::chars` counts them; anything for a `None`), when the caller has it already:
-    /// the binding copies a Python `str` out by code points, so it knows the count without
-    /// another pass over the text.
+    /// as `str::chars` counts them; anything for a `None`), when the caller has it already, so
+    /// that the text is not counted again (a [`Source`] gives its counts the same way).
     ///
     /// # Errors
     /// As [`Job::prep`], and [`Error::InvalidOption`] when `chars` is not as long as `texts`.
@@ -197,10 +196,10 @@ impl Job {
         self.prep_from(&Texts { texts, chars }, threads).map(|_| ())
     }
 
-    /// [`Job::prep`] of the texts of a [`Source`], in its order, read on the worker threads a
-    /// key block (2¹⁴ texts) at a time. `Ok(Some(k))` names the first text (in order) that
-    /// `texts` could not read; the texts of the blocks before its own are taken, and the job
-    /// refuses every later step.
+    /// [`Job::prep`] of the texts of a [`Source`], in its order, read on the worker threads in
+    /// segments of 2¹⁴ texts counted from the start of this call (one parallel pass each).
+    /// `Ok(Some(k))` names the first text (in order) that `texts` could not read; the texts of
+    /// the segments before its own are taken, and the job refuses every later step.
     ///
     /// # Errors
     /// As [`Job::prep`].
@@ -209,6 +208,9 @@ impl Job {
         let limit = if self.open { (1 << 31) - 1 } else { self.n };
         if self.stage != Stage::Prep || self.done + m > limit {
             return Err(out_of_turn(format!("{m} more texts for a batch of {} that has {} already", self.n, self.done)));
+        }
+        if m == 0 {
+            return Ok(None);
         }
         let (slots, store) = (self.slots, self.store);
         let pool = parallel::pool(threads)?;

@@ -178,20 +178,20 @@ impl<'py> Batch<'py> {
 
     /// Runs `step` on the texts at positions `pos(0)`, …, `pos(count - 1)`, a chunk at a time,
     /// in order, without the GIL. A chunk of `str` items is turned into UTF-8 on the worker
-    /// threads first, and `step` is given each text's number of characters too.
+    /// threads first.
     fn pipeline(
         &self,
         py: Python<'_>,
         count: usize,
         pos: impl Fn(usize) -> usize + Sync,
         threads: Option<usize>,
-        mut step: impl FnMut(&[Option<&str>], Option<&[u64]>) -> Result<(), crate::error::Error> + Send,
+        mut step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send,
     ) -> PyResult<()> {
         if let Some(arrow) = &self.arrow {
             let all = arrow.texts();
             for start in (0..count).step_by(CHUNK_TEXTS) {
                 let refs: Vec<Option<&str>> = (start..count.min(start + CHUNK_TEXTS)).map(|k| all[pos(k)]).collect();
-                py.detach(|| step(&refs, None)).map_err(to_pyerr)?;
+                py.detach(|| step(&refs)).map_err(to_pyerr)?;
             }
             return Ok(());
         }
@@ -213,9 +213,7 @@ impl<'py> Batch<'py> {
                     Err(bad) => return Ok(Some(bad)),
                 };
                 let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
-                // The texts' lengths in code points are their lengths in characters.
-                let counts: Vec<u64> = picked.iter().map(|&i| raw[i].map_or(0, |r| r.len as u64)).collect();
-                step(&refs, Some(&counts))?;
+                step(&refs)?;
             }
             Ok(None)
         });
@@ -261,17 +259,22 @@ impl<'py> Batch<'py> {
             let all = arrow.texts();
             return py.detach(|| f(&all)).map_err(to_pyerr);
         }
-        let mut owned: Vec<Option<String>> = Vec::with_capacity(self.len());
-        self.for_each_chunk(py, threads, |texts, _| {
-            owned.extend(texts.iter().map(|t| t.map(str::to_owned)));
-            Ok(())
-        })?;
-        let refs: Vec<Option<&str>> = owned.iter().map(Option::as_deref).collect();
+        let raw = &self.raw;
+        let positions: Vec<usize> = (0..raw.len()).collect();
+        // SAFETY: the `str`s are held by `self.items` for as long as `self` lives.
+        let converted = py
+            .detach(|| crate::parallel::map(&positions, threads, |&i| raw[i].map(|r| unsafe { r.utf8() }.ok_or(i)).transpose()))
+            .map_err(to_pyerr)?;
+        let texts = match converted.into_iter().collect::<Result<Vec<Option<Cow<'_, str>>>, usize>>() {
+            Ok(texts) => texts,
+            Err(bad) => return Err(self.bad_text(bad)),
+        };
+        let refs: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
         py.detach(|| f(&refs)).map_err(to_pyerr)
     }
 
     /// [`Batch::pipeline`] over the whole batch.
-    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>], Option<&[u64]>) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
+    fn for_each_chunk(&self, py: Python<'_>, threads: Option<usize>, step: impl FnMut(&[Option<&str>]) -> Result<(), crate::error::Error> + Send) -> PyResult<()> {
         self.pipeline(py, self.len(), |k| k, threads, step)
     }
 }
@@ -429,7 +432,7 @@ fn dedup(
     py.detach(|| job.candidates(threads)).map_err(to_pyerr)?;
     // Only the texts in candidate pairs are read again, for their shingle sets.
     let need: Vec<u32> = job.needed().to_vec();
-    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts, _| job.sets(texts, threads))?;
+    batch.pipeline(py, need.len(), |k| need[k] as usize, threads, |texts| job.sets(texts, threads))?;
     let res = py.detach(|| job.finish(&keep.as_keep(), threads)).map_err(to_pyerr)?;
     Ok(PyDedupResult::new(py, res, None))
 }
@@ -450,7 +453,7 @@ fn minhash<'py>(
     let batch = Batch::collect(texts)?;
     let n = batch.len();
     let mut flat = Vec::with_capacity(n * num_perm);
-    batch.for_each_chunk(py, threads, |texts, _| {
+    batch.for_each_chunk(py, threads, |texts| {
         flat.extend(core::minhash(texts, &opts, threads)?);
         Ok(())
     })?;
@@ -463,7 +466,7 @@ fn dedup_lines(py: Python<'_>, texts: &Bound<'_, PyAny>, min_words: usize, num_t
     let threads = extract_threads(num_threads)?;
     let batch = Batch::collect(texts)?;
     let mut lines = core::RepeatedLines::new(min_words);
-    batch.for_each_chunk(py, threads, |texts, _| lines.add(texts, threads))?;
+    batch.for_each_chunk(py, threads, |texts| lines.add(texts, threads))?;
     let dups = lines.finish();
     let col = |f: fn(&core::LineDup) -> usize| PyArray1::from_vec(py, dups.iter().map(|d| f(d) as i64).collect()).unbind();
     Ok(PyLineDups { doc: col(|d| d.doc), line: col(|d| d.line), first_doc: col(|d| d.first_doc), first_line: col(|d| d.first_line), n: dups.len() })
@@ -668,7 +671,7 @@ impl PyDedupStream {
                 None
             }
         };
-        self.with_job(turn, |job| batch.for_each_chunk(py, threads, |texts, _| job.sets(texts, threads)))
+        self.with_job(turn, |job| batch.for_each_chunk(py, threads, |texts| job.sets(texts, threads)))
     }
 
     /// Verifies the candidates and returns the clusters.

@@ -6,7 +6,7 @@
 //! the cycle collector's header and links, a lock around its free list and an entry
 //! trampoline on every slot. This type has none of them: it is not a GC type (a line holds
 //! only its page, which cannot hold a line, so no cycle is possible), its free list is
-//! guarded by the GIL itself, `index`, `start` and `end` are plain struct members read by
+//! guarded by a flag that is only ever tried (never a lock that waits), `index`, `start` and `end` are plain struct members read by
 //! CPython, and the few functions of its own are wrapped against panics here (a panic
 //! becomes `PanicException`, never an unwind across the C boundary).
 //!
@@ -18,6 +18,7 @@ use std::ffi::{c_int, c_void};
 use std::mem::{offset_of, size_of};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::exceptions::{PyMemoryError, PyRuntimeError};
 use pyo3::ffi;
@@ -50,46 +51,54 @@ impl LineObject {
 struct FreeList {
     items: UnsafeCell<[*mut ffi::PyObject; FREE_MAX]>,
     len: UnsafeCell<usize>,
+    /// Held while `items` and `len` are touched. Only ever tried, never waited for: a thread
+    /// that finds it taken allocates or frees the object the ordinary way instead.
+    busy: AtomicBool,
 }
 
 const FREE_MAX: usize = 64;
 
-// SAFETY: the free list is touched only with the GIL held (by `new_line`, which has a
-// `Python` token, and by `line_dealloc`, which CPython calls with the GIL held), and the GIL
-// serialises those. The module is declared as using the GIL (`gil_used = true` in `mod.rs`), so
-// a free-threaded CPython keeps its GIL on while it is loaded.
+// SAFETY: `items` and `len` are only touched by the thread that set `busy` (an acquire on
+// taking it, a release on giving it back), so no two threads touch them at once. With the GIL
+// (the module is declared `gil_used = true`) the flag is never found taken; it keeps the list
+// sound when a free-threaded CPython runs with its GIL off anyway (`PYTHON_GIL=0`).
 unsafe impl Sync for FreeList {}
 
-static FREE: FreeList = FreeList { items: UnsafeCell::new([ptr::null_mut(); FREE_MAX]), len: UnsafeCell::new(0) };
+static FREE: FreeList = FreeList { items: UnsafeCell::new([ptr::null_mut(); FREE_MAX]), len: UnsafeCell::new(0), busy: AtomicBool::new(false) };
 
 impl FreeList {
-    /// # Safety
-    /// The GIL must be held.
-    unsafe fn pop(&self) -> Option<*mut ffi::PyObject> {
-        // SAFETY: the GIL is held (the caller's contract), so no other access runs.
-        unsafe {
-            let len = &mut *self.len.get();
-            let n = len.checked_sub(1)?;
-            *len = n;
-            Some((*self.items.get())[n])
+    /// Runs `f` on the list when no other thread has it.
+    fn with<R>(&self, f: impl FnOnce(&mut [*mut ffi::PyObject; FREE_MAX], &mut usize) -> R) -> Option<R> {
+        if self.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            return None;
         }
+        // SAFETY: `busy` is ours until the store below, so no other access runs.
+        let out = unsafe { f(&mut *self.items.get(), &mut *self.len.get()) };
+        self.busy.store(false, Ordering::Release);
+        Some(out)
     }
 
-    /// Keeps `obj`'s memory; false when the list is full.
-    ///
-    /// # Safety
-    /// The GIL must be held.
-    unsafe fn push(&self, obj: *mut ffi::PyObject) -> bool {
-        // SAFETY: as `pop`.
-        unsafe {
-            let len = &mut *self.len.get();
+    /// A kept object's memory, if any.
+    fn pop(&self) -> Option<*mut ffi::PyObject> {
+        self.with(|items, len| {
+            let n = len.checked_sub(1)?;
+            *len = n;
+            Some(items[n])
+        })
+        .flatten()
+    }
+
+    /// Keeps `obj`'s memory; false when the list is full (or in use by another thread).
+    fn push(&self, obj: *mut ffi::PyObject) -> bool {
+        self.with(|items, len| {
             if *len == FREE_MAX {
                 return false;
             }
-            (*self.items.get())[*len] = obj;
+            items[*len] = obj;
             *len += 1;
             true
-        }
+        })
+        .unwrap_or(false)
     }
 }
 
@@ -164,10 +173,9 @@ pub(super) fn new_line(py: Python<'_>, page: &Py<PyPage>, index: usize) -> PyRes
     let tp = line_type(py)?.as_type_ptr();
     // The spans are offsets into a `str`, whose length fits in Py_ssize_t.
     let ssize = |v: usize| ffi::Py_ssize_t::try_from(v).unwrap_or(ffi::Py_ssize_t::MAX);
-    // SAFETY: the GIL is held (`py`).
-    let obj = match unsafe { FREE.pop() } {
+    let obj = match FREE.pop() {
         Some(obj) => obj,
-        // SAFETY: as above; PyObject_Malloc has no other precondition.
+        // SAFETY: the GIL is held (`py`); PyObject_Malloc has no other precondition.
         None => unsafe { ffi::PyObject_Malloc(size_of::<LineObject>()) }.cast::<ffi::PyObject>(),
     };
     if obj.is_null() {
