@@ -534,8 +534,9 @@ impl PyProfile {
     }
 }
 
-// The module says it needs the GIL (`Line`'s free list relies on it), so a free-threaded
-// CPython turns its GIL on when it imports the module.
+// The module says it needs the GIL, so a free-threaded CPython turns its GIL on when it
+// imports it: the binding was written with the GIL in mind (`Line`'s free list stays sound
+// without it, through a flag that is only ever tried).
 #[pymodule(gil_used = true)]
 fn _newsclean(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
