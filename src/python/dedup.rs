@@ -115,6 +115,20 @@ impl Raw {
     }
 }
 
+/// Texts made UTF-8, or the position of one that could not be.
+type Utf8Texts<'a> = Result<Vec<Option<Cow<'a, str>>>, usize>;
+
+/// The texts at `positions` of a batch's `raw` as UTF-8, made on the worker threads (an ASCII
+/// one borrowed); `Err(position)` names the first, in order, that holds a lone surrogate.
+///
+/// # Safety
+/// The `str`s that `raw` was read from must be alive while the texts are used.
+unsafe fn utf8_of<'a>(raw: &[Option<Raw>], positions: &[usize], threads: Option<usize>) -> Result<Utf8Texts<'a>, crate::error::Error> {
+    // SAFETY: the caller's contract.
+    let converted = crate::parallel::map(positions, threads, |&i| raw[i].map(|r| unsafe { r.utf8() }.ok_or(i)).transpose())?;
+    Ok(converted.into_iter().collect())
+}
+
 /// The `str` items of a batch as a [`core::Source`], read into UTF-8 by the worker threads.
 struct Strs<'a> {
     raw: &'a [Option<Raw>],
@@ -207,8 +221,7 @@ impl<'py> Batch<'py> {
                     at += 1;
                 }
                 // SAFETY: the `str`s are held by `self.items` for as long as `self` lives.
-                let converted = crate::parallel::map(&picked, threads, |&i| raw[i].map(|r| unsafe { r.utf8() }.ok_or(i)).transpose())?;
-                let texts = match converted.into_iter().collect::<Result<Vec<Option<Cow<'_, str>>>, usize>>() {
+                let texts = match unsafe { utf8_of(raw, &picked, threads) }? {
                     Ok(texts) => texts,
                     Err(bad) => return Ok(Some(bad)),
                 };
@@ -248,7 +261,8 @@ impl<'py> Batch<'py> {
     }
 
     /// Runs `f` once, without the GIL, on every text of the batch as UTF-8 (the distributed
-    /// stages need a whole partition at once): Arrow values are borrowed, `str` items copied.
+    /// stages need a whole partition at once): Arrow values and ASCII `str`s are borrowed, the
+    /// other `str`s made UTF-8 on the worker threads.
     pub(super) fn with_all<R: Send>(
         &self,
         py: Python<'_>,
@@ -262,10 +276,7 @@ impl<'py> Batch<'py> {
         let raw = &self.raw;
         let positions: Vec<usize> = (0..raw.len()).collect();
         // SAFETY: the `str`s are held by `self.items` for as long as `self` lives.
-        let converted = py
-            .detach(|| crate::parallel::map(&positions, threads, |&i| raw[i].map(|r| unsafe { r.utf8() }.ok_or(i)).transpose()))
-            .map_err(to_pyerr)?;
-        let texts = match converted.into_iter().collect::<Result<Vec<Option<Cow<'_, str>>>, usize>>() {
+        let texts = match py.detach(|| unsafe { utf8_of(raw, &positions, threads) }).map_err(to_pyerr)? {
             Ok(texts) => texts,
             Err(bad) => return Err(self.bad_text(bad)),
         };

@@ -1,7 +1,7 @@
 //! The pyo3 binding: a thin layer over the core. The segmenter borrows its input `str`s (their
-//! UTF-8 buffers, no copy) and Arrow values; the dedup entry points read each `str`'s code units
-//! where CPython keeps them and turn them into UTF-8 a chunk at a time (`dedup.rs`). The GIL is released, rayon does the work, and results are
-//! wrapped for Python (`page.rs`).
+//! UTF-8 buffers, no copy) and Arrow values; the dedup entry points read each `str`'s code
+//! units where CPython keeps them and the worker threads make the UTF-8 (`dedup.rs`). The GIL
+//! is released, rayon does the work, and results are wrapped for Python (`page.rs`).
 
 mod arrow;
 mod dedup;
