@@ -156,6 +156,11 @@ struct Tuning {
     template_keep_cohesion: f32,
     /// Score taken from (and at most zero left to) each line of a blurb list.
     list_penalty: f32,
+    /// Cost of passing over, inside a run, an item of a list laid out as a list of stories (its
+    /// items alternate with headlines or dates), or the full form of a lede cut off elsewhere on
+    /// the page: such a list ends the article, so reaching past it for more prose costs more
+    /// than passing over a plain row of one-sentence lines, which a terse article also makes.
+    list_skip_cost: f32,
     /// Cost of passing over a section header inside a run.
     boundary_cost: f32,
     /// Cost of opening a run.
@@ -179,6 +184,7 @@ const TUNING: Tuning = Tuning {
     echo_penalty: 5.0,
     boundary_cost: 10.0,
     list_penalty: 1.0,
+    list_skip_cost: 2.0,
     list_min_items: 6.0,
     list_max_overlap: 0.12,
     list_max_cohesion: 0.2,
@@ -233,7 +239,7 @@ impl Segmenter {
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
-        let mut in_list = blurb_lists(raw, &feats, &words, &coh, &base, &first);
+        let (mut in_list, structured) = blurb_lists(raw, &feats, &words, &coh, &base, &first);
         let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
         let none = || vec![false; raw.len()];
         let (template, chrome, overruled) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.overruled));
@@ -267,6 +273,9 @@ impl Segmenter {
                 (true, false) => skip[i].max(t.template_skip_cost / 2.0),
                 (false, _) => skip[i],
             })
+            .zip(&in_list)
+            .enumerate()
+            .map(|(i, (s, &l))| if l && structured[i] || is_teaser_full_form(&feats, &echo, i) { s.max(t.list_skip_cost) } else { s })
             .collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
@@ -660,10 +669,12 @@ fn with_cohesion(feats: &[LineFeatures], base: &[Option<f32>], coh: &[Option<f32
 }
 
 /// Marks the lines of blurb lists: `list_min_items` (six) or more consecutive one-sentence
-/// prose lines in a row (or with a date between items at two places or more) that do not
-/// share words with their neighbours (each one is about another story). An article's
-/// one-sentence paragraphs continue one story, so they share names and terms.
-fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> Vec<bool> {
+/// prose lines in a row (or with a date or a headline between items at two places or more)
+/// that do not share words with their neighbours (each one is about another story). An
+/// article's one-sentence paragraphs continue one story, so they share names and terms.
+/// Returns the list lines, and among them those of lists laid out as lists of stories (found
+/// by passing over dates or headlines), which mark the article's end more surely.
+fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: &[Option<f32>], base: &[Option<f32>], first: &[bool]) -> (Vec<bool>, Vec<bool>) {
     let (min_items, max_overlap) = (TUNING.list_min_items as usize, TUNING.list_max_overlap);
     let candidate = |f: &LineFeatures| {
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
@@ -734,9 +745,9 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
         (adjacent / (n - 1.0) <= max_overlap && topical / n < max_share).then_some(a..b)
     };
     let has_cohesion = coh.iter().any(Option::is_some);
-    let mut out = vec![false; feats.len()];
+    let mut out = vec![0u8; feats.len()];
     let mut block: Vec<usize> = Vec::new();
-    let flush = |block: &mut Vec<usize>, out: &mut Vec<bool>| {
+    let flush = |block: &mut Vec<usize>, out: &mut Vec<u8>, level: u8| {
         if block.len() >= min_items {
             let whole: Vec<f32> = block.iter().map(|&i| coh[i].unwrap_or(0.0)).collect();
             let found = has_cohesion.then(|| judge(block, &whole, TUNING.list_max_cohesion)).flatten().or_else(|| {
@@ -745,26 +756,33 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
             });
             if let Some(r) = found {
                 for &i in &block[r] {
-                    out[i] = true;
+                    out[i] = out[i].max(level);
                 }
             }
         }
         block.clear();
     };
-    // Rows of consecutive candidates, in two passes. Lists that print each story's date: the
-    // second pass reads one or two date lines between items as part of the row, and judges a
-    // block only when it passed over dates at two places or more. One date between prose
-    // lines is as likely the page's own, between a featured story's lede and the article; a
-    // bare number ("2.") numbers the steps of a text. The second pass only adds lines to the
-    // lists the first one found.
+    // Rows of consecutive candidates, in two passes. Lists that print each story's date or
+    // headline: the second pass reads one or two date lines, or one title-shaped line, between
+    // items as part of the row, and judges a block only when it passed over such lines at two
+    // places or more. One date between prose lines is as likely the page's own, between a
+    // featured story's lede and the article; a bare number ("2.") numbers the steps of a
+    // text. Under a headline, a lede may be shorter than a candidate or have two sentences
+    // (but not be title-shaped itself: a list of headlines alone is no list of ledes). The
+    // second pass only adds lines to the lists the first one found, and marks what it finds as
+    // laid out as stories.
     for bridge in [false, true] {
-        // Places where the row passed over dates, and dates since its last item.
+        // Places where the row passed over dates or headlines, and such lines since its last
+        // item; whether the last line was a headline passed over.
         let (mut bridged, mut dates) = (0usize, 0usize);
+        let mut after_title = false;
         for (i, f) in feats.iter().enumerate() {
             if f.is_empty() {
                 continue;
             }
-            if candidate(f) {
+            let loose = bridge && after_title && f.rule.is_none() && !f.linky && !f.title_like() && f.n_sentences <= 2 && f.eff_words() >= 5.0 && f.content.len() >= 3;
+            after_title = false;
+            if candidate(f) || loose {
                 if dates > 0 && !block.is_empty() {
                     bridged += 1;
                 }
@@ -772,20 +790,23 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
                 block.push(i);
             } else if bridge && f.dateline && f.rule.is_none() && dates < 2 && names_a_date(raw[i].text) {
                 dates += 1;
+            } else if bridge && dates == 0 && f.title_like() && !block.is_empty() {
+                dates += 1;
+                after_title = true;
             } else {
                 if !bridge || bridged >= 2 {
-                    flush(&mut block, &mut out);
+                    flush(&mut block, &mut out, 1 + u8::from(bridge));
                 }
                 block.clear();
                 (bridged, dates) = (0, 0);
             }
         }
         if !bridge || bridged >= 2 {
-            flush(&mut block, &mut out);
+            flush(&mut block, &mut out, 1 + u8::from(bridge));
         }
         block.clear();
     }
-    out
+    (out.iter().map(|&v| v > 0).collect(), out.iter().map(|&v| v == 2).collect())
 }
 
 /// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?

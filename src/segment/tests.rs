@@ -423,3 +423,69 @@ fn numbered_steps_are_no_dated_list() {
         }
     }
 }
+
+/// The sample page's headline, lede and article, then a list of stories laid out as headline
+/// and lede pairs, then `tail`.
+fn article_then_pairs(tail: &[&'static str]) -> Vec<&'static str> {
+    let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
+    lines.extend([
+        "Paper mill fire forces evacuation",
+        "A fire at a paper mill on the coast forced the evacuation of two hundred staff on Tuesday, firefighters said.",
+        "Football team to tour South America",
+        "The national football team will play two friendly matches in South America in June, the federation announced.",
+        "Museum returns carved masks",
+        "A museum in the capital has returned a collection of carved masks to the island community they were taken from.",
+        "Climbers rescued from glacier",
+        "Two climbers were rescued from a glacier in the southern mountains after a night in a snow cave, police said.",
+        "Interest rates left unchanged",
+        "The central bank left interest rates unchanged on Thursday but signalled that a cut could come before winter.",
+        "New bridge opens to cyclists",
+        "A new bridge linking the two halves of the old town opened to cyclists and pedestrians at the weekend.",
+    ]);
+    lines.extend(tail);
+    lines
+}
+
+#[test]
+fn a_list_of_headlines_and_ledes_after_the_article_is_teasers_and_ends_the_body() {
+    // Sentences after the list that no rule knows: the run must not reach past the list for
+    // them.
+    let tail = ["Our reporters answer questions from readers every Friday afternoon.", "Tell us what you make of these stories in the box below."];
+    let lines = article_then_pairs(&tail);
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in 9..21 {
+        let want = if (i - 9) % 2 == 0 { Label::Headline } else { Label::Teaser };
+        assert_eq!(page.lines[i].label, want, "line {i}: {:?}", page.lines[i]);
+    }
+    for i in 21..23 {
+        assert_ne!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines[i]);
+    }
+    assert!(page.body.ends_with("ripen fully."), "{}", page.body);
+    assert_eq!(page.teasers.iter().filter(|t| t.headline.is_some() && t.lede.is_some()).count(), 7, "{:?}", page.teasers);
+}
+
+#[test]
+fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
+    // Sub-heads between one-sentence paragraphs of one story: no list of stories, since the
+    // paragraphs share the story's names and terms.
+    let lines = [
+        "Harbour city votes to rebuild its old tram network",
+        "Councillors in the harbour city approved a plan on Monday to rebuild the tram network that was torn up in the 1960s.",
+        "The vote",
+        "The harbour city council voted twenty-one to nine for the tram plan after a debate that lasted most of the evening.",
+        "The cost",
+        "The tram plan will cost the harbour city about four hundred million over ten years, the council's finance office said.",
+        "The route",
+        "The first tram line will run from the harbour station to the university, along the route of the old network.",
+        "The critics",
+        "Opponents on the council said the harbour city should spend the tram money on buses, which can change their routes.",
+        "The timetable",
+        "Work on the first tram line is due to start next spring, and the council hopes to run the first trams within four years.",
+        "What comes next",
+        "The harbour city will now ask the national government to pay part of the cost of the tram network, the mayor said.",
+    ];
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in (1..lines.len()).step_by(2) {
+        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
+    }
+}
