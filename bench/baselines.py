@@ -66,7 +66,7 @@ datatrove's own filters (``datatrove_c4``, ``datatrove_gopher``)
       tokenizer). A document-level filter: it keeps or drops the whole page (returns a bool),
       it does not clean lines.
 
-    Both need ``pip install datatrove spacy`` (spaCy's blank English pipeline, no model
+    Both need ``pip install datatrove spacy regex`` (spaCy's blank English pipeline, no model
     download). ``datatrove_available()`` says whether they import,
     ``datatrove_missing_reason()`` why not.
 
@@ -370,7 +370,7 @@ def _datatrove_filters():
         from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter  # noqa: PLC0415
     except ImportError as e:
         _DATATROVE_ERROR = (f"datatrove is not usable ({e}); install it with "
-                            f"`pip install datatrove spacy`")
+                            f"`pip install datatrove spacy regex`")
         return None
     line_rules = C4QualityFilter(min_num_sentences=-1, filter_lorem_ipsum=False,
                                  filter_curly_bracket=False)

@@ -15,8 +15,8 @@ text. Each system cleans the whole corpus in one call per timed run:
   pipeline step makes them; with ``--datatrove all`` also ``C4QualityFilter`` with every
   default (page rules on: sentences counted with spaCy) and ``GopherQualityFilter`` with its
   defaults (a page-level keep/drop filter, not a line cleaner), timed ``--repeat-slow`` times.
-  They need ``pip install datatrove spacy``; without them the rows are skipped and the script
-  says so.
+  They need ``pip install datatrove spacy regex`` (datatrove 0.10 imports ``regex`` without
+  requiring it); without them the rows are skipped and the script says so.
 
 Every timed run consumes its output (``consume_pages``: the length of every body, and the label
 of every line of every page, read by iterating ``page.lines``), so lazily produced results, the
