@@ -266,16 +266,20 @@ impl Segmenter {
         // The article does not carry its site's template: passing over a template line inside
         // the run costs more than passing over other chrome, and known prose (a story's blurb)
         // twice as much as a short known line (a sub-head that a few of the site's articles
-        // share).
+        // share). Nor does it run on past a list of stories (see `list_skip_cost`).
         let skip: Vec<f32> = (0..raw.len())
-            .map(|i| match (template[i], feats[i].sentence_like() || feats[i].truncated) {
-                (true, true) => skip[i].max(t.template_skip_cost),
-                (true, false) => skip[i].max(t.template_skip_cost / 2.0),
-                (false, _) => skip[i],
+            .map(|i| {
+                let s = match (template[i], feats[i].sentence_like() || feats[i].truncated) {
+                    (true, true) => skip[i].max(t.template_skip_cost),
+                    (true, false) => skip[i].max(t.template_skip_cost / 2.0),
+                    (false, _) => skip[i],
+                };
+                if in_list[i] && structured[i] || is_teaser_full_form(&feats, &echo, i) {
+                    s.max(t.list_skip_cost)
+                } else {
+                    s
+                }
             })
-            .zip(&in_list)
-            .enumerate()
-            .map(|(i, (s, &l))| if l && structured[i] || is_teaser_full_form(&feats, &echo, i) { s.max(t.list_skip_cost) } else { s })
             .collect();
         let mut in_run = decode_runs(&gains, &skip, t);
         // With a profile of enough pages, the site's template marks where its article ends:
