@@ -465,6 +465,34 @@ fn a_list_of_headlines_and_ledes_after_the_article_is_teasers_and_ends_the_body(
 }
 
 #[test]
+fn a_blurb_list_broken_by_short_fragments_is_still_a_list() {
+    // Some items of a list of other stories are cut to a short sentence ("Storm warning for
+    // the coast."): too short to read as a blurb, but not title-shaped either. They break the
+    // row into pieces each too short for a list; the list pass must read over them.
+    let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
+    lines.extend([
+        "A fire at a paper mill on the coast forced the evacuation of two hundred staff on Tuesday, firefighters said.",
+        "The national football team will play two friendly matches in South America in June, the federation announced.",
+        "A museum in the capital has returned a collection of carved masks to the island community they were taken from.",
+        "Two climbers were rescued from a glacier in the southern mountains after a night in a snow cave, police said.",
+        "Storm warning for the coast.",
+        "The central bank left interest rates unchanged on Thursday but signalled that a cut could come before winter.",
+        "A new bridge linking the two halves of the old town opened to cyclists and pedestrians at the weekend.",
+        "The country's oldest lighthouse keeper retired on Friday after fifty-one years of service on the northern cape.",
+        "Rail strike called off.",
+        "Scientists have found a colony of rare orchids on a roundabout outside the airport, the wildlife trust said.",
+        "A chess prodigy aged eleven beat three grandmasters in a row at the national championship in the capital.",
+        "Our reporters answer questions from readers every Friday afternoon.",
+        "Tell us what you make of these stories in the box below.",
+    ]);
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    assert!(page.body.ends_with("ripen fully."), "{}", page.body);
+    for i in 9..lines.len() {
+        assert_ne!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines[i]);
+    }
+}
+
+#[test]
 fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
     // Sub-heads between one-sentence paragraphs of one story: no list of stories, since the
     // paragraphs share the story's names and terms.
