@@ -794,7 +794,7 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
                 block.push(i);
             } else if bridge && f.dateline && f.rule.is_none() && dates < 2 && names_a_date(raw[i].text) {
                 dates += 1;
-            } else if bridge && !block.is_empty() && dates == 0 && (f.title_like() || headline_like(f)) {
+            } else if bridge && !block.is_empty() && dates == 0 && headline_like(f) {
                 dates += 1;
                 after_title = true;
             } else {
@@ -814,12 +814,13 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 }
 
 /// Could the line stand between two items of a list of stories, as a story's headline or as
-/// an item cut short: one sentence at most, of at most 14 words, mostly not numbers, that no
-/// rule matched and that is no link or menu. Wider than [`LineFeatures::title_like`]: such a
-/// line may end with a full stop or a question mark and be written in sentence case ("Rail
-/// strike called off."). A bare number ("2.") is not one: it numbers the steps of a text.
+/// an item cut short: a title-shaped line ([`LineFeatures::title_like`]), or one sentence at
+/// most, of at most 14 words, mostly not numbers, that no rule matched and that is no link or
+/// menu. So such a line may also end with a full stop or a question mark and be written in
+/// sentence case ("Rail strike called off."). A bare number ("2.") is not one: it numbers the
+/// steps of a text.
 fn headline_like(f: &LineFeatures) -> bool {
-    f.rule.is_none() && !f.linky && f.eff_words() <= 14.0 && f.n_sentences <= 1 && f.n_numeric * 2 < f.n_words
+    f.title_like() || f.rule.is_none() && !f.linky && f.eff_words() <= 14.0 && f.n_sentences <= 1 && f.n_numeric * 2 < f.n_words
 }
 
 /// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?
