@@ -500,9 +500,10 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                 }
                 match b {
                     b'.' | b'!' | b'?' => {
-                        // A sentence end: a mark followed by a space or the end, after a word of
-                        // two or more characters (so "U.S." mid-sentence is not an end).
-                        let at_end = i + 1 >= n || bytes[i + 1] == b' ';
+                        // A sentence end: a mark followed, maybe after closing quotes or
+                        // brackets, by a space or the end, after a word of two or more
+                        // characters (so "U.S." mid-sentence is not an end).
+                        let at_end = ends_here(bytes, i + 1);
                         if at_end && (run_len >= 2 || b != b'.') {
                             f.n_sentences += 1;
                         }
@@ -514,7 +515,11 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                     b'/' if i >= 2 && &bytes[i - 2..i] == b":/" => url = true,
                     _ => {}
                 }
-                run_len = 0;
+                // A closing quote or bracket keeps the word before it for a mark after it
+                // ("dismantled".).
+                if !matches!(b, b'"' | b'\'' | b')' | b']') {
+                    run_len = 0;
+                }
             }
             i += 1;
             continue;
@@ -579,7 +584,9 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                 '•' | '»' | '›' | '·' => seps += 1,
                 _ => {}
             }
-            run_len = 0;
+            if !matches!(c, '”' | '’' | '»') {
+                run_len = 0;
+            }
         }
         i += len;
     }
@@ -643,6 +650,22 @@ fn sort_small(v: &mut [u64]) {
             j -= 1;
         }
         v[j] = x;
+    }
+}
+
+/// Does a sentence mark end a sentence when the text after it starts at byte `j`: is that the
+/// line's end or a space, maybe after closing quotes and brackets (`"`, `'`, `)`, `]`, `”`,
+/// `’`, `»`)?
+#[inline]
+fn ends_here(bytes: &[u8], mut j: usize) -> bool {
+    loop {
+        match bytes.get(j..) {
+            None | Some([] | [b' ', ..]) => return true,
+            Some([b'"' | b'\'' | b')' | b']', ..]) => j += 1,
+            Some([0xE2, 0x80, 0x9D | 0x99, ..]) => j += 3, // ” ’
+            Some([0xC2, 0xBB, ..]) => j += 2,              // »
+            Some(_) => return false,
+        }
     }
 }
 
@@ -847,6 +870,7 @@ mod tests {
                 "don't", "well-known", "l’état", "x-", "'", "-", "U.S.", "www.example.com", "http://a.b/c", "a@b.co",
                 "Kommentare (5)", "x ſays", "jane ESCRIBIÓ:", "3 thoughts on", "Seite 2 von 3", "(C) 1999", "İstanbul", "GİRİŞ", "Straße", "ÉTÉ", "Ǆemal", "Реклама", "ПОДПИШИТЕСЬ", "東京", "。", "！", "٣", "²",
                 "\u{2019}", "“", "”", "—", "\t", "  ", "the", "und", "2025", "0", "Monday", "at", "6:34", "am", ".", "!", "?", ":",
+                "said.\"", "\"over\".", "won.\u{201D}", "(done.)", "isn't.", "it?\u{BB}", "U.S.\"", "\".",
             ])
             .prop_map(str::to_string),
             "[a-zA-Z0-9 .,'|-]{0,12}",
@@ -933,6 +957,19 @@ mod tests {
             }
             prop_assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn sentence_ends_are_counted_before_closing_quotes_and_after_them() {
+        let sentences = |line: &str| line_features(line, &Rules::default(), &mut String::new(), &mut Vec::new()).n_sentences;
+        // A mark inside closing quotes or brackets, then a space, ends a sentence.
+        assert_eq!(sentences("\"It is over,\" he said. \"We won the cup.\" Then he left the room."), 3);
+        assert_eq!(sentences("The plan was \u{201C}dead\u{201D}. Nobody in the room said a word."), 2);
+        assert_eq!(sentences("She had been warned (twice.) She went on with the plan anyway."), 2);
+        assert_eq!(sentences("It isn't. They said the opposite of what they had meant."), 2);
+        // Not an end: an initialism mid-sentence, an ellipsis, a mark before a letter.
+        assert_eq!(sentences("The U.S. \"plan\" was put to the vote... and lost by a wide margin"), 0);
+        assert_eq!(sentences("A line with \"quoted.\"text and no real end"), 0);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Only the byte loop and the rule matching are kept here: they are what changed. The word
 //! bookkeeping (`Scan`) and the character helpers are the parent module's.
 
-use super::{decode_at, fnv_step, joins_next, Content, LineFeatures, Scan};
+use super::{decode_at, ends_here, fnv_step, joins_next, Content, LineFeatures, Scan};
 use crate::rules::Rules;
 use crate::text::is_unspaced_script;
 
@@ -64,9 +64,10 @@ pub fn line_features_reference(line: &str, rules: &Rules, buf: &mut String, word
                 }
                 match b {
                     b'.' | b'!' | b'?' => {
-                        // A sentence end: a mark followed by a space or the end, after a word of
-                        // two or more characters (so "U.S." mid-sentence is not an end).
-                        let at_end = i + 1 >= n || bytes[i + 1] == b' ';
+                        // A sentence end: a mark followed, maybe after closing quotes or
+                        // brackets, by a space or the end, after a word of two or more
+                        // characters (so "U.S." mid-sentence is not an end).
+                        let at_end = ends_here(bytes, i + 1);
                         if at_end && (run_len >= 2 || b != b'.') {
                             f.n_sentences += 1;
                         }
@@ -78,7 +79,11 @@ pub fn line_features_reference(line: &str, rules: &Rules, buf: &mut String, word
                     b'/' if i >= 2 && &bytes[i - 2..i] == b":/" => url = true,
                     _ => {}
                 }
-                run_len = 0;
+                // A closing quote or bracket keeps the word before it for a mark after it
+                // ("dismantled".).
+                if !matches!(b, b'"' | b'\'' | b')' | b']') {
+                    run_len = 0;
+                }
             }
             i += 1;
             continue;
@@ -130,7 +135,9 @@ pub fn line_features_reference(line: &str, rules: &Rules, buf: &mut String, word
                 '•' | '»' | '›' | '·' => seps += 1,
                 _ => {}
             }
-            run_len = 0;
+            if !matches!(c, '”' | '’' | '»') {
+                run_len = 0;
+            }
         }
         i += len;
     }
