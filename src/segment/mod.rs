@@ -28,7 +28,7 @@ pub fn debug_scores(text: &str, site: Option<&SiteProfile>) -> Vec<DebugRow> {
 }
 
 use crate::profile::SiteProfile;
-use crate::rules::Rules;
+use crate::rules::{Category, Hit, Rules, Strength};
 use crate::text::{split_lines, HashMapU64, RawLine};
 use features::{line_features, prose_score, LineFeatures};
 
@@ -823,6 +823,19 @@ fn headline_like(f: &LineFeatures) -> bool {
     f.title_like() || f.rule.is_none() && !f.linky && f.eff_words() <= 14.0 && f.n_sentences <= 1 && f.n_numeric * 2 < f.n_words
 }
 
+/// Is the line, which a rule matched, still prose of the article when it stands inside the run:
+/// a built-in chrome phrase (not a whole-line label, not a user rule) inside a sentence of more
+/// than 25 words whose prose score stays positive with the phrase's penalty counted ("the band
+/// asked for the copyright... returned", "it will be available to download"). Copyright
+/// phrases are not spared: a long rights notice is chrome, however it reads.
+fn prose_despite_phrase(f: &LineFeatures, hit: Hit, base: Option<f32>) -> bool {
+    const MIN_WORDS: f32 = 25.0;
+    hit.strength == Strength::Contains
+        && !matches!(hit.category, Category::User | Category::Copyright)
+        && f.eff_words() > MIN_WORDS
+        && base.is_some_and(|s| s > 0.0)
+}
+
 /// Is line `i` the full form of a lede that the page also shows cut off with an ellipsis?
 fn is_teaser_full_form(feats: &[LineFeatures], echo: &[Option<usize>], i: usize) -> bool {
     !feats[i].truncated && echo[i].is_some_and(|j| feats[j].truncated && feats[i].n_words > feats[j].n_words)
@@ -881,7 +894,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         } else if let Some(hit) = f.rule {
             // With a profile, a sentence inside the run that no other page of the site carries
             // is the article's, even with a chrome phrase in it.
-            if d.overruled[i] && in_run[i] && !template[i] {
+            if d.overruled[i] && in_run[i] && !template[i] || in_run[i] && prose_despite_phrase(f, hit, base[i]) {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, hit.category.reason())

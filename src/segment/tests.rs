@@ -56,6 +56,29 @@ fn short_paragraph_inside_article_stays_body() {
 }
 
 #[test]
+fn a_chrome_phrase_inside_a_long_article_sentence_does_not_make_it_chrome() {
+    // A built-in phrase ("subscribe") in a sentence of the article that reads as prose.
+    let sentence = "Growers said they would not subscribe to the view that the frost was a one-off, and many of them have started to plant later-flowering varieties on the coldest slopes.";
+    let text = SAMPLE.replace("Olsen said the valley's apple growers had survived bad years before.", sentence);
+    let page = Segmenter::default().segment(&text);
+    assert_eq!((page.lines[6].label, page.lines[6].reason), (Label::Body, "body-run"));
+    assert!(page.body.contains("not subscribe to the view"));
+    // The same phrase in a short call to action, a whole-line label, a long rights notice or a
+    // user's own phrase keeps the line chrome.
+    let notice = "Copyright 2024 The Valley Courier, all rights reserved: no part of this article may be reproduced, stored or sent on in any form without the written permission of the publisher.";
+    for (line, rules, reason) in [
+        ("Subscribe to our newsletter for the week's farming news.", Rules::default(), "rule:newsletter"),
+        ("Advertisement", Rules::default(), "rule:ad"),
+        (notice, Rules::default(), "rule:copyright"),
+        (sentence, Rules::new(&["later-flowering varieties".to_string()], &[]).unwrap(), "user-rule"),
+    ] {
+        let text = SAMPLE.replace("Olsen said the valley's apple growers had survived bad years before.", line);
+        let page = Segmenter::new(rules).segment(&text);
+        assert_eq!((page.lines[6].label, page.lines[6].reason), (Label::Boilerplate, reason), "{line}");
+    }
+}
+
+#[test]
 fn empty_and_blank_pages_have_no_body() {
     let seg = Segmenter::default();
     assert_eq!(seg.segment("").body, "");
