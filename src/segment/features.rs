@@ -500,11 +500,7 @@ pub fn line_features(line: &str, rules: &Rules, buf: &mut String, words: &mut Ve
                 }
                 match b {
                     b'.' | b'!' | b'?' => {
-                        // A sentence end: a mark followed, maybe after closing quotes or
-                        // brackets, by a space or the end, after a word of two or more
-                        // characters (so "U.S." mid-sentence is not an end).
-                        let at_end = ends_here(bytes, i + 1);
-                        if at_end && (run_len >= 2 || b != b'.') {
+                        if sentence_end(trimmed, i, run_len) {
                             f.n_sentences += 1;
                         }
                         if b == b'.' && i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
@@ -653,19 +649,34 @@ fn sort_small(v: &mut [u64]) {
     }
 }
 
-/// Does a sentence mark end a sentence when the text after it starts at byte `j`: is that the
-/// line's end or a space, maybe after closing quotes and brackets (`"`, `'`, `)`, `]`, `”`,
-/// `’`, `»`)?
+/// Does the mark `.`, `!` or `?` at byte `i` of `s` end a sentence? It must be followed, maybe
+/// after closing quotes and brackets (`"`, `'`, `)`, `]`, `”`, `’`, `»`), by the line's end,
+/// or by a space and then no lower-case letter (after "Corp. said" the sentence goes on). A
+/// full stop must also follow a word of two or more characters (`run_len`: "U.S." mid-sentence
+/// is no end). Abbreviations before a capital ("Mr. Smith") still count: there is no list of
+/// them.
 #[inline]
-fn ends_here(bytes: &[u8], mut j: usize) -> bool {
+fn sentence_end(s: &str, i: usize, run_len: usize) -> bool {
+    let bytes = s.as_bytes();
+    if bytes[i] == b'.' && run_len < 2 {
+        return false;
+    }
+    let mut j = i + 1;
     loop {
         match bytes.get(j..) {
-            None | Some([] | [b' ', ..]) => return true,
+            None | Some([]) => return true,
+            Some([b' ', ..]) => break,
             Some([b'"' | b'\'' | b')' | b']', ..]) => j += 1,
             Some([0xE2, 0x80, 0x9D | 0x99, ..]) => j += 3, // ” ’
             Some([0xC2, 0xBB, ..]) => j += 2,              // »
             Some(_) => return false,
         }
+    }
+    // The next word must not start in lower case.
+    match s[j..].trim_start_matches(' ').chars().next() {
+        Some(c) if c.is_ascii() => !c.is_ascii_lowercase(),
+        Some(c) => !c.is_lowercase(),
+        None => true,
     }
 }
 
@@ -970,6 +981,12 @@ mod tests {
         // Not an end: an initialism mid-sentence, an ellipsis, a mark before a letter.
         assert_eq!(sentences("The U.S. \"plan\" was put to the vote... and lost by a wide margin"), 0);
         assert_eq!(sentences("A line with \"quoted.\"text and no real end"), 0);
+        // Nor is a mark before a word in lower case, in any script (an abbreviation, a name).
+        assert_eq!(sentences("Shares of General Motors Corp. rose after the show, and the firm's (est.) sales too."), 1);
+        assert_eq!(sentences("Yahoo! said on Monday that its results would be late."), 1);
+        assert_eq!(sentences("Он пришёл. и ушёл домой вечером"), 0);
+        // A capital or a digit after the mark does not stop the end.
+        assert_eq!(sentences("It rained. 2,000 people stayed at home. Élise did not."), 3);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Only the byte loop and the rule matching are kept here: they are what changed. The word
 //! bookkeeping (`Scan`) and the character helpers are the parent module's.
 
-use super::{decode_at, ends_here, fnv_step, joins_next, Content, LineFeatures, Scan};
+use super::{decode_at, fnv_step, joins_next, sentence_end, Content, LineFeatures, Scan};
 use crate::rules::Rules;
 use crate::text::is_unspaced_script;
 
@@ -64,11 +64,7 @@ pub fn line_features_reference(line: &str, rules: &Rules, buf: &mut String, word
                 }
                 match b {
                     b'.' | b'!' | b'?' => {
-                        // A sentence end: a mark followed, maybe after closing quotes or
-                        // brackets, by a space or the end, after a word of two or more
-                        // characters (so "U.S." mid-sentence is not an end).
-                        let at_end = ends_here(bytes, i + 1);
-                        if at_end && (run_len >= 2 || b != b'.') {
+                        if sentence_end(trimmed, i, run_len) {
                             f.n_sentences += 1;
                         }
                         if b == b'.' && i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
