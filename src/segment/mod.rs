@@ -438,10 +438,24 @@ fn site_template(
     let coh = cohesion(feats, words, base, &unknown_article, echo, t);
     // Site chrome: a line on a quarter of the site's pages, or prose on nine in ten of them (a
     // story's blurb is on the pages of a few days; a call to action in sentences is on all).
+    let at_share = |i: usize, share: f32| sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32;
+    // A short line on a quarter of the pages is no chrome when the blurb under it recurs with it
+    // (counts within a factor of 1.5) on at most half the pages: it is that story's headline,
+    // kept for days in a box of the site's most read, on a site of few pages. A chrome label
+    // ("Most read") stands above a different blurb on each page; a masthead above a sentence
+    // on most pages is chrome over chrome.
+    let heads_a_blurb = |i: usize| {
+        (i + 1..n).find(|&j| !feats[j].is_empty()).is_some_and(|j| {
+            (feats[j].sentence_like() || feats[j].truncated) && 2 * u64::from(counts[j]) <= sp.pages && 2 * counts[i].max(counts[j]) <= 3 * counts[i].min(counts[j])
+        })
+    };
     let chrome: Vec<bool> = (0..n)
         .map(|i| {
-            let share = if feats[i].sentence_like() { t.chrome_prose_share } else { t.chrome_share };
-            sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32
+            if feats[i].sentence_like() {
+                at_share(i, t.chrome_prose_share)
+            } else {
+                at_share(i, t.chrome_share) && !heads_a_blurb(i)
+            }
         })
         .collect();
     let article: Vec<usize> = (0..n).filter(|&i| first[i] && base[i].is_some_and(|s| s > 0.0)).collect();

@@ -185,6 +185,27 @@ fn site_pages_without_heading(n: usize, back: usize, headlines: bool) -> Vec<Str
 }
 
 #[test]
+fn profiled_headline_kept_for_days_in_a_most_read_box_is_a_headline_not_chrome() {
+    // Story 13 stays in a "Most read" box on pages 0 to 6 of 28: with its listings on other
+    // pages its headline is on 10 pages and its lede on 12, more than a quarter of the site's
+    // pages (as a chrome label is) and less than half, and they recur together.
+    let (title, lede, _) = story(13);
+    let mut pages = site_pages(28, 3, true);
+    for page in pages.iter_mut().take(7) {
+        *page = page.replace("Tell us what you think", &format!("Most read\n{title}\n{lede}\nTell us what you think"));
+    }
+    let profile = learn_site(&pages);
+    let site = profile.site(Some("chronicle.example")).unwrap();
+    assert_eq!((site.count(title), site.count(lede), site.count("Most read")), (10, 12, 7));
+    for p in [3, 5, 6] {
+        let rows = labelled(&pages[p], &profile);
+        let at = rows.iter().position(|(_, t)| t == "Most read").unwrap();
+        let got: Vec<&str> = rows[at..at + 3].iter().map(|(l, _)| *l).collect();
+        assert_eq!(got, ["boilerplate", "headline", "teaser"], "page {p}: {rows:#?}");
+    }
+}
+
+#[test]
 fn profiled_list_of_pairs_keeps_its_layout_around_odd_lines() {
     let pages = site_pages(28, 3, true);
     let profile = learn_site(&pages);
