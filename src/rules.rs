@@ -233,6 +233,10 @@ const PATTERNS: &[(Category, Strength, &str)] = &[
     // A commenter's name line: "jane_doe says:", "Max Mustermann schreibt:". The colon is
     // required: "He said, she said" is a sub-head (and prose is never tried: see EdgeMasks).
     (Comment, Strength::WholeLine, r"^\S+(\s\S+){0,3}\s+(says|said|wrote|writes|replied|schreibt|dice|dit|escribió|escreveu)\s*:$"),
+    // A comment's header: "Posted by jane on January 10, 2008 5:58 PM", "Posted by: Sam of
+    // Leeds 9:49pm January 08, 2008". A clock time near the end is required: a sentence that
+    // starts "Posted by" has none.
+    (Comment, Strength::WholeLine, r"^(posted|submitted|publicado|enviado|posté|pubblicato|geschrieben)\s+(by|por|par|da|von)[:\s].{0,100}\D\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?(\W.{0,40})?$"),
     (Share, Strength::WholeLine, r"^(share|teilen|compartir|partager)\s*(on|auf|en|sur)?\s*(facebook|twitter|x|whatsapp|linkedin|e-?mail)$"),
     (Share, Strength::Contains, r"^follow\s+.{1,40}\s+on\s+(twitter|facebook|instagram|x|linkedin|youtube|tiktok)"),
     (Nav, Strength::Contains, r"^(home|news|sport|sports|business|world)(\s*[|/>»›·•]\s*\S+){1,6}$"),
@@ -702,6 +706,12 @@ mod tests {
             ("34 responses to “A headline”", Some(Comment)),
             ("jane_doe says:", Some(Comment)),
             ("Max Mustermann schreibt:", Some(Comment)),
+            ("Posted by jane on January 10, 2008 5:58 PM", Some(Comment)),
+            ("Posted By: sam_k | March 3 2021 at 04:09 PM", Some(Comment)),
+            ("Posted by: Sam of Leeds 9:49pm January 08, 2008", Some(Comment)),
+            ("Publicado por Ana el 3 de marzo, 10:15", Some(Comment)),
+            // A comment's header has a clock time; a sentence that starts the same has none.
+            ("Posted by the council on its website, the notice gave no date for the works.", None),
             // A sub-head made of a reporting verb is not a commenter's name line: that needs
             // the colon.
             ("He said, she said", None),
