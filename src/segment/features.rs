@@ -115,6 +115,10 @@ impl LineFeatures {
     }
 }
 
+/// Above this many words a chrome phrase weighs little in a line: it is a sentence, not a call
+/// to action ([`prose_score`]'s penalty; the labels keep such a sentence inside the run).
+pub const LONG_SENTENCE_WORDS: f32 = 25.0;
+
 /// FNV-1a step; word hashes are FNV-1a over the lower-cased UTF-8 bytes, the same as
 /// [`crate::text::fnv1a`] of the lower-cased word.
 #[inline]
@@ -839,7 +843,7 @@ pub fn prose_score(f: &LineFeatures) -> Option<f32> {
     if let Some(hit) = f.rule {
         s -= match hit.strength {
             Strength::WholeLine => 8.0,
-            Strength::Contains if w <= 25.0 => 6.0,
+            Strength::Contains if w <= LONG_SENTENCE_WORDS => 6.0,
             Strength::Contains => 2.0,
         };
     }

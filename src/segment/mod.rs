@@ -438,6 +438,15 @@ fn site_template(
     let coh = cohesion(feats, words, base, &unknown_article, echo, t);
     // Site chrome: a line on a quarter of the site's pages, or prose on nine in ten of them (a
     // story's blurb is on the pages of a few days; a call to action in sentences is on all).
+    let neighbour = |i: usize, back: bool| {
+        let mut j = i;
+        loop {
+            j = if back { j.checked_sub(1)? } else { Some(j + 1).filter(|&j| j < n)? };
+            if !feats[j].is_empty() {
+                return Some(j);
+            }
+        }
+    };
     let at_share = |i: usize, share: f32| sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32;
     // A short line on a quarter of the pages is no chrome when the blurb under it recurs with it
     // (counts within a factor of 1.5) on at most half the pages: it is that story's headline,
@@ -445,7 +454,7 @@ fn site_template(
     // ("Most read") stands above a different blurb on each page; a masthead above a sentence
     // on most pages is chrome over chrome.
     let heads_a_blurb = |i: usize| {
-        (i + 1..n).find(|&j| !feats[j].is_empty()).is_some_and(|j| {
+        neighbour(i, false).is_some_and(|j| {
             (feats[j].sentence_like() || feats[j].truncated) && 2 * u64::from(counts[j]) <= sp.pages && 2 * counts[i].max(counts[j]) <= 3 * counts[i].min(counts[j])
         })
     };
@@ -462,15 +471,6 @@ fn site_template(
     let mut known: Vec<u32> = article.iter().filter(|&&i| seen[i]).map(|&i| counts[i]).collect();
     known.sort_unstable();
     let republished = article.len() >= 3 && known.len() * 2 > article.len() && known[known.len() / 2] <= 2;
-    let neighbour = |i: usize, back: bool| {
-        let mut j = i;
-        loop {
-            j = if back { j.checked_sub(1)? } else { Some(j + 1).filter(|&j| j < n)? };
-            if !feats[j].is_empty() {
-                return Some(j);
-            }
-        }
-    };
     // A mate: a known line next to `i` that recurs with it (a similar count). Cut-off ledes
     // are no mates: a featured story's teaser often sits just above the article's own lede.
     let mate = |i: usize, back: bool| {
@@ -843,10 +843,9 @@ fn headline_like(f: &LineFeatures) -> bool {
 /// asked for the copyright... returned", "it will be available to download"). Copyright
 /// phrases are not spared: a long rights notice is chrome, however it reads.
 fn prose_despite_phrase(f: &LineFeatures, hit: Hit, base: Option<f32>) -> bool {
-    const MIN_WORDS: f32 = 25.0;
     hit.strength == Strength::Contains
         && !matches!(hit.category, Category::User | Category::Copyright)
-        && f.eff_words() > MIN_WORDS
+        && f.eff_words() > features::LONG_SENTENCE_WORDS
         && base.is_some_and(|s| s > 0.0)
 }
 
@@ -908,7 +907,7 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         } else if let Some(hit) = f.rule {
             // With a profile, a sentence inside the run that no other page of the site carries
             // is the article's, even with a chrome phrase in it.
-            if d.overruled[i] && in_run[i] && !template[i] || in_run[i] && prose_despite_phrase(f, hit, base[i]) {
+            if in_run[i] && (d.overruled[i] && !template[i] || prose_despite_phrase(f, hit, base[i])) {
                 (Label::Body, "body-run")
             } else {
                 (Label::Boilerplate, hit.category.reason())
