@@ -140,6 +140,10 @@ struct Tuning {
     list_max_cohesion: f32,
     /// ...or whose share of words used by the (larger) rest of the article stays below this.
     list_max_outside_cohesion: f32,
+    /// A list of headline and lede pairs has at least this many pairs in a row...
+    pairs_min: f32,
+    /// ...each headline with at least this share of its content words in its lede.
+    pair_min_echo: f32,
     /// A line on at least this share of a site's pages (and on two or more) is template.
     template_share: f32,
     /// A site profile needs this many pages before its template bounds the article.
@@ -189,6 +193,8 @@ const TUNING: Tuning = Tuning {
     list_max_overlap: 0.12,
     list_max_cohesion: 0.2,
     list_max_outside_cohesion: 0.15,
+    pairs_min: 3.0,
+    pair_min_echo: 0.4,
     template_share: 0.0,
     profile_min_pages: 20,
     template_penalty: 3.0,
@@ -239,7 +245,11 @@ impl Segmenter {
         let first = decode_runs(&base, &skip, t);
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
-        let (mut in_list, structured) = blurb_lists(raw, &feats, &words, &coh, &base, &first);
+        let (mut in_list, mut structured) = blurb_lists(raw, &feats, &words, &coh, &base, &first);
+        for i in story_pairs(&feats, &words, t) {
+            in_list[i] = true;
+            structured[i] = true;
+        }
         let view = site.map(|sp| site_template(raw, &feats, &words, &base, &first, &echo, sp, t));
         let none = || vec![false; raw.len()];
         let (template, chrome, overruled) = view.map_or_else(|| (none(), none(), none()), |v| (v.template, v.chrome, v.overruled));
@@ -825,6 +835,68 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
         block.clear();
     }
     (out.iter().map(|&v| v > 0).collect(), out.iter().map(|&v| v == 2).collect())
+}
+
+/// The lines of lists of stories printed as headline and lede pairs ("Storm hits coast" /
+/// "Thousands fled the coast as the storm..."): `pairs_min` (three) or more pairs in a row,
+/// each a headline-shaped line ([`headline_like`]) whose content words recur in the line
+/// under it (`pair_min_echo`, two in five or more), and each pair sharing few words with the
+/// next one (at most `list_max_overlap`, as the items of a blurb list): each is about another
+/// story. An article's own headline and lede are one pair; its sub-heads head paragraphs that
+/// go on with one story, so consecutive pairs share its names and terms.
+fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
+    let n = feats.len();
+    let shared = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_ok()).count();
+    // The pair headed by line i: (headline, lede), the lede being the next non-empty line.
+    let pair = |i: usize| -> Option<(usize, usize)> {
+        let h = &feats[i];
+        if h.rule.is_some() || h.linky || h.content.len() < 2 || !headline_like(h) {
+            return None;
+        }
+        let j = (i + 1..n).find(|&j| !feats[j].is_empty())?;
+        let l = &feats[j];
+        // A lede is prose of five words or more, or a line cut off; a line no longer than the
+        // headline without a sentence is another headline.
+        let another_headline = l.eff_words() <= h.eff_words() && !l.truncated && l.n_sentences == 0;
+        if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 || another_headline {
+            return None;
+        }
+        let echo = shared(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;
+        (echo >= t.pair_min_echo).then_some((i, j))
+    };
+    let mut out = Vec::new();
+    let mut chain: Vec<(usize, usize)> = Vec::new();
+    let flush = |chain: &mut Vec<(usize, usize)>, out: &mut Vec<usize>| {
+        if chain.len() as f32 >= t.pairs_min {
+            out.extend(chain.iter().flat_map(|&(h, l)| h..=l));
+        }
+        chain.clear();
+    };
+    // The content words of the last pair, and of the one being read.
+    let (mut prev, mut cur): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < n {
+        let Some((h, l)) = pair(i) else {
+            if !feats[i].is_empty() {
+                flush(&mut chain, &mut out);
+            }
+            i += 1;
+            continue;
+        };
+        cur.clear();
+        cur.extend_from_slice(feats[h].content.get(words));
+        cur.extend_from_slice(feats[l].content.get(words));
+        cur.sort_unstable();
+        cur.dedup();
+        if !chain.is_empty() && shared(&cur, &prev) as f32 / cur.len().min(prev.len()).max(1) as f32 > t.list_max_overlap {
+            flush(&mut chain, &mut out);
+        }
+        chain.push((h, l));
+        std::mem::swap(&mut prev, &mut cur);
+        i = l + 1;
+    }
+    flush(&mut chain, &mut out);
+    out
 }
 
 /// Could the line stand between two items of a list of stories, as a story's headline or as

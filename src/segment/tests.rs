@@ -561,3 +561,50 @@ fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
         assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
     }
 }
+
+#[test]
+fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
+    // Other stories printed as headline and lede, the ledes of two sentences: too few and too
+    // long for a blurb list, but each headline's words recur in the line under it and each
+    // pair is about another story.
+    let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
+    let article = lines.len();
+    lines.extend([
+        "Fire forces evacuation of coastal paper mill",
+        "A fire at a paper mill on the coast forced the evacuation of two hundred staff on Tuesday. Firefighters said nobody was hurt.",
+        "Museum returns carved masks to island community",
+        "A museum in the capital has returned a collection of carved masks to the island community they were taken from. The masks left the island in 1911.",
+        "Climbers rescued from southern glacier",
+        "Two climbers were rescued from a glacier in the southern mountains after a night in a snow cave. Police said both were well.",
+        "Chess prodigy beats three grandmasters",
+        "A chess prodigy aged eleven beat three grandmasters in a row at the national championship. She plays the final on Sunday.",
+    ]);
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    assert!(page.body.ends_with("ripen fully."), "{}", page.body);
+    for i in article..lines.len() {
+        let want = if (i - article) % 2 == 0 { Label::Headline } else { Label::Teaser };
+        assert_eq!(page.lines[i].label, want, "line {i}: {:?}", page.lines[i]);
+    }
+}
+
+#[test]
+fn sub_heads_that_echo_their_paragraphs_in_one_story_stay_body() {
+    // Sub-heads whose words recur in the paragraph under them, pair after pair: one story,
+    // so the pairs share its terms and make no list of stories.
+    let lines = [
+        "Harbour city votes to rebuild its old tram network",
+        "Councillors in the harbour city approved a plan on Monday to rebuild the tram network that was torn up in the 1960s.",
+        "Tram vote splits harbour council",
+        "The harbour council split twenty-one to nine on the tram vote after a debate that lasted most of the evening.",
+        "Tram costs worry harbour critics",
+        "Critics on the harbour council said the tram costs, about four hundred million over ten years, were too high.",
+        "Tram route follows the old harbour line",
+        "The first tram route will run from the harbour station to the university, along the line of the old network.",
+        "Harbour trams due within four years",
+        "Work on the first tram route is due to start next spring, and the harbour council hopes to run trams within four years.",
+    ];
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in (1..lines.len()).step_by(2) {
+        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
+    }
+}
