@@ -838,47 +838,51 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 }
 
 /// The lines of lists of stories printed as headline and lede pairs ("Storm hits coast" /
-/// "Thousands fled the coast as the storm..."): `pairs_min` (three) or more pairs in a row,
-/// each a headline-shaped line ([`headline_like`]) whose content words recur in the line
-/// under it (`pair_min_echo`, two in five or more), and each pair sharing few words with the
-/// next one (at most `list_max_overlap`, as the items of a blurb list): each is about another
-/// story. An article's own headline and lede are one pair; its sub-heads head paragraphs that
-/// go on with one story, so consecutive pairs share its names and terms.
+/// "Thousands fled the coast as the storm..."): a row of pairs, each a headline-shaped line
+/// ([`headline_like`]) over a lede (prose of five words or more that is not headline-shaped
+/// itself, or a line cut off), each pair sharing few words with the next (at most
+/// `list_max_overlap`, as the items of a blurb list: each is about another story). A row is a
+/// list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
+/// words recurring in the lede (`pair_min_echo`, two in five or more); it runs from its first
+/// echoed pair to its last, and the pairs between may be unechoed (a headline that words its
+/// story otherwise). An article's own headline and lede are one pair; its sub-heads head
+/// paragraphs that go on with one story, so consecutive pairs share its names and terms.
 fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
     let n = feats.len();
     let shared = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_ok()).count();
-    // The pair headed by line i: (headline, lede), the lede being the next non-empty line.
-    let pair = |i: usize| -> Option<(usize, usize)> {
+    // The pair headed by line i: (headline, lede, echoed), the lede being the next non-empty
+    // line.
+    let pair = |i: usize| -> Option<(usize, usize, bool)> {
         let h = &feats[i];
         if h.rule.is_some() || h.linky || h.content.len() < 2 || !headline_like(h) {
             return None;
         }
         let j = (i + 1..n).find(|&j| !feats[j].is_empty())?;
         let l = &feats[j];
-        // A lede is prose of five words or more, or a line cut off; a line no longer than the
-        // headline without a sentence is another headline.
-        let another_headline = l.eff_words() <= h.eff_words() && !l.truncated && l.n_sentences == 0;
+        let another_headline = !l.truncated && l.n_sentences == 0 && headline_like(l);
         if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 || another_headline {
             return None;
         }
         let echo = shared(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;
-        (echo >= t.pair_min_echo).then_some((i, j))
+        Some((i, j, echo >= t.pair_min_echo))
     };
     let mut out = Vec::new();
-    let mut chain: Vec<(usize, usize)> = Vec::new();
-    let flush = |chain: &mut Vec<(usize, usize)>, out: &mut Vec<usize>| {
-        if chain.len() as f32 >= t.pairs_min {
-            out.extend(chain.iter().flat_map(|&(h, l)| h..=l));
+    let mut row: Vec<(usize, usize, bool)> = Vec::new();
+    let flush = |row: &mut Vec<(usize, usize, bool)>, out: &mut Vec<usize>| {
+        if row.iter().filter(|p| p.2).count() as f32 >= t.pairs_min {
+            let a = row.iter().position(|p| p.2).unwrap_or(0);
+            let b = row.iter().rposition(|p| p.2).unwrap_or(0);
+            out.extend(row[a..=b].iter().flat_map(|&(h, l, _)| h..=l));
         }
-        chain.clear();
+        row.clear();
     };
     // The content words of the last pair, and of the one being read.
     let (mut prev, mut cur): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
     let mut i = 0;
     while i < n {
-        let Some((h, l)) = pair(i) else {
+        let Some((h, l, echoed)) = pair(i) else {
             if !feats[i].is_empty() {
-                flush(&mut chain, &mut out);
+                flush(&mut row, &mut out);
             }
             i += 1;
             continue;
@@ -888,14 +892,14 @@ fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
         cur.extend_from_slice(feats[l].content.get(words));
         cur.sort_unstable();
         cur.dedup();
-        if !chain.is_empty() && shared(&cur, &prev) as f32 / cur.len().min(prev.len()).max(1) as f32 > t.list_max_overlap {
-            flush(&mut chain, &mut out);
+        if !row.is_empty() && shared(&cur, &prev) as f32 / cur.len().min(prev.len()).max(1) as f32 > t.list_max_overlap {
+            flush(&mut row, &mut out);
         }
-        chain.push((h, l));
+        row.push((h, l, echoed));
         std::mem::swap(&mut prev, &mut cur);
         i = l + 1;
     }
-    flush(&mut chain, &mut out);
+    flush(&mut row, &mut out);
     out
 }
 

@@ -565,13 +565,17 @@ fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
 #[test]
 fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
     // Other stories printed as headline and lede, the ledes of two sentences: too few and too
-    // long for a blurb list, but each headline's words recur in the line under it and each
-    // pair is about another story.
+    // long for a blurb list, but the headlines' words recur in the line under them (all but
+    // one, which words its story otherwise) and each pair is about another story. Above the
+    // list, a header the row must not take for a headline with the first headline as its lede.
     let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
+    lines.push("Latest regional headlines");
     let article = lines.len();
     lines.extend([
         "Fire forces evacuation of coastal paper mill",
         "A fire at a paper mill on the coast forced the evacuation of two hundred staff on Tuesday. Firefighters said nobody was hurt.",
+        "Sunshine at last for the weekend",
+        "Forecasters expect the first dry days since March across the south. Temperatures could reach twenty degrees.",
         "Museum returns carved masks to island community",
         "A museum in the capital has returned a collection of carved masks to the island community they were taken from. The masks left the island in 1911.",
         "Climbers rescued from southern glacier",
