@@ -840,7 +840,7 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 /// The lines of lists of stories printed as headline and lede pairs ("Storm hits coast" /
 /// "Thousands fled the coast as the storm..."): a row of pairs, each a headline-shaped line
 /// ([`headline_like`]) over a lede (prose of five words or more that is not headline-shaped
-/// itself, or a line cut off), each pair sharing few words with the next (at most
+/// itself, or a line cut off, or the headline printed again), each pair sharing few words with the next (at most
 /// `list_max_overlap`, as the items of a blurb list: each is about another story). A row is a
 /// list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
 /// words recurring in the lede (`pair_min_echo`, two in five or more); it runs from its first
@@ -859,11 +859,15 @@ fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
         }
         let j = (i + 1..n).find(|&j| !feats[j].is_empty())?;
         let l = &feats[j];
-        let another_headline = !l.truncated && l.n_sentences == 0 && headline_like(l);
-        if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 || another_headline {
+        if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 {
             return None;
         }
         let echo = shared(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;
+        // A headline-shaped lede without a sentence end is the next pair's headline, unless it
+        // holds every content word of this one (the headline printed again as its lede).
+        if !l.truncated && l.n_sentences == 0 && headline_like(l) && echo < 1.0 {
+            return None;
+        }
         Some((i, j, echo >= t.pair_min_echo))
     };
     let mut out = Vec::new();

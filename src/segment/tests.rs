@@ -566,7 +566,8 @@ fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
 fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
     // Other stories printed as headline and lede, the ledes of two sentences: too few and too
     // long for a blurb list, but the headlines' words recur in the line under them (all but
-    // one, which words its story otherwise) and each pair is about another story. Above the
+    // one, which words its story otherwise; one lede is its headline again) and each pair is
+    // about another story. Above the
     // list, a header the row must not take for a headline with the first headline as its lede.
     let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
     lines.push("Latest regional headlines");
@@ -578,6 +579,8 @@ fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
         "Forecasters expect the first dry days since March across the south. Temperatures could reach twenty degrees.",
         "Museum returns carved masks to island community",
         "A museum in the capital has returned a collection of carved masks to the island community they were taken from. The masks left the island in 1911.",
+        "Council approves night ferry to the lighthouse quay",
+        "Council approves night ferry to the lighthouse quay",
         "Climbers rescued from southern glacier",
         "Two climbers were rescued from a glacier in the southern mountains after a night in a snow cave. Police said both were well.",
         "Chess prodigy beats three grandmasters",
@@ -586,8 +589,12 @@ fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
     let page = Segmenter::default().segment(&lines.join("\n"));
     assert!(page.body.ends_with("ripen fully."), "{}", page.body);
     for i in article..lines.len() {
-        let want = if (i - article) % 2 == 0 { Label::Headline } else { Label::Teaser };
-        assert_eq!(page.lines[i].label, want, "line {i}: {:?}", page.lines[i]);
+        assert_ne!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines[i]);
+        // A headline printed twice is two title-shaped lines, a `list-item` pair.
+        if !lines[i].starts_with("Council") {
+            let want = if (i - article) % 2 == 0 { Label::Headline } else { Label::Teaser };
+            assert_eq!(page.lines[i].label, want, "line {i}: {:?}", page.lines[i]);
+        }
     }
 }
 
