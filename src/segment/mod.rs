@@ -840,9 +840,9 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 /// The lines of lists of stories printed as headline and lede pairs ("Storm hits coast" /
 /// "Thousands fled the coast as the storm..."): a row of pairs, each a headline-shaped line
 /// ([`headline_like`]) over a lede (prose of five words or more that is not headline-shaped
-/// itself, or a line cut off, or the headline printed again), each pair sharing few words with the next (at most
-/// `list_max_overlap`, as the items of a blurb list: each is about another story). A row is a
-/// list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
+/// itself, or a line cut off, or the headline printed again), each pair sharing few words
+/// with the next (at most `list_max_overlap`, as the items of a blurb list: each is about
+/// another story). A row is a list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
 /// words recurring in the lede (`pair_min_echo`, two in five or more); it runs from its first
 /// echoed pair to its last, and the pairs between may be unechoed (a headline that words its
 /// story otherwise). An article's own headline and lede are one pair; its sub-heads head
