@@ -142,8 +142,10 @@ struct Tuning {
     list_max_outside_cohesion: f32,
     /// A list of headline and lede pairs has at least this many pairs in a row...
     pairs_min: f32,
-    /// ...each headline with at least this share of its content words in its lede.
+    /// ...each headline with at least this share of its content words in its lede, of at
+    /// most this many sentences.
     pair_min_echo: f32,
+    pair_max_sentences: usize,
     /// A line on at least this share of a site's pages (and on two or more) is template.
     template_share: f32,
     /// A site profile needs this many pages before its template bounds the article.
@@ -195,6 +197,7 @@ const TUNING: Tuning = Tuning {
     list_max_outside_cohesion: 0.15,
     pairs_min: 3.0,
     pair_min_echo: 0.4,
+    pair_max_sentences: 2,
     template_share: 0.0,
     profile_min_pages: 20,
     template_penalty: 3.0,
@@ -839,14 +842,16 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 
 /// The lines of lists of stories printed as headline and lede pairs ("Storm hits coast" /
 /// "Thousands fled the coast as the storm..."): a row of pairs, each a headline-shaped line
-/// ([`headline_like`]) over a lede (prose of five words or more that is not headline-shaped
-/// itself, or a line cut off, or the headline printed again), each pair sharing few words
-/// with the next (at most `list_max_overlap`, as the items of a blurb list: each is about
+/// ([`headline_like`]) over a lede (prose of five words or more and at most
+/// `pair_max_sentences`, two, sentences that is not headline-shaped itself, or a line cut
+/// off, or the headline printed again), each pair sharing few words with the next (at most `list_max_overlap`, as the items of a blurb list: each is about
 /// another story). A row is a list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
 /// words recurring in the lede (`pair_min_echo`, two in five or more); it runs from its first
 /// echoed pair to its last, and the pairs between may be unechoed (a headline that words its
 /// story otherwise). An article's own headline and lede are one pair; its sub-heads head
-/// paragraphs that go on with one story, so consecutive pairs share its names and terms.
+/// paragraphs that go on with one story, so consecutive pairs share its names and terms, and
+/// a section is a paragraph of several sentences where a story's lede has one or two (word
+/// overlap alone misses the shared terms of inflected and compound words).
 fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
     let n = feats.len();
     let shared = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_ok()).count();
@@ -859,7 +864,7 @@ fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
         }
         let j = (i + 1..n).find(|&j| !feats[j].is_empty())?;
         let l = &feats[j];
-        if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 {
+        if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 || l.n_sentences > t.pair_max_sentences {
             return None;
         }
         let echo = shared(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;

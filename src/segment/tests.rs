@@ -619,3 +619,27 @@ fn sub_heads_that_echo_their_paragraphs_in_one_story_stay_body() {
         assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
     }
 }
+
+#[test]
+fn sections_of_one_article_under_echoing_sub_heads_stay_body() {
+    // An article in sections: each sub-head's words recur in the paragraph under it, and the
+    // sections word the story differently enough that neighbouring pairs share few words (as
+    // inflected and compound words do). A lede of a list of stories is a sentence or two; a
+    // section is a paragraph of several.
+    let lines = [
+        "Island court upholds fines against lawyer",
+        "A lawyer who would not cover his face on the island has lost both of his appeals. The regional court ruled on Tuesday. Its decision cannot be challenged.",
+        "Ferry rules ignored twice",
+        "Last November the island ordered passengers to cover mouth and nose on every ferry. He ignored the rules twice, and officers wrote him a ticket. He called them unlawful.",
+        "Ticket contested before district judge",
+        "He contested the ticket before the district judge in March. The judge asked him to cover his face during the hearing. He refused again and was fined for contempt.",
+        "Regional court finds both penalties lawful",
+        "Both penalties were lawful, the regional court found. The island had the power to order face coverings. A courtroom may require them as well.",
+        "Defendant may not defend himself",
+        "Nor could he act for himself while accused, the judges added. Defendant and defence counsel are two roles that one person cannot hold at once.",
+    ];
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in (1..lines.len()).step_by(2) {
+        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
+    }
+}
