@@ -249,7 +249,7 @@ impl Segmenter {
         // Pass 2: cohesion with the article found in pass 1 shifts the run gains.
         let coh = cohesion(&feats, &words, &base, &first, &echo, t);
         let (mut in_list, mut structured) = blurb_lists(raw, &feats, &words, &coh, &base, &first);
-        for i in story_pairs(&feats, &words, t) {
+        for i in story_pairs(raw, &feats, &words, t) {
             in_list[i] = true;
             structured[i] = true;
         }
@@ -844,15 +844,17 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 /// "Thousands fled the coast as the storm..."): a row of pairs, each a headline-shaped line
 /// ([`headline_like`]) over a lede (prose of five words or more and at most
 /// `pair_max_sentences`, two, sentences that is not headline-shaped itself, or a line cut
-/// off, or the headline printed again), each pair sharing few words with the next (at most `list_max_overlap`, as the items of a blurb list: each is about
-/// another story). A row is a list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
-/// words recurring in the lede (`pair_min_echo`, two in five or more); it runs from its first
-/// echoed pair to its last, and the pairs between may be unechoed (a headline that words its
-/// story otherwise). An article's own headline and lede are one pair; its sub-heads head
-/// paragraphs that go on with one story, so consecutive pairs share its names and terms, and
-/// a section is a paragraph of several sentences where a story's lede has one or two (word
-/// overlap alone misses the shared terms of inflected and compound words).
-fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
+/// off, or the headline printed again), each pair sharing few words with the next (at most
+/// `list_max_overlap`, as the items of a blurb list: each is about another story). A row is a
+/// list when `pairs_min` (three) of its pairs or more are *echoed*, their headline's content
+/// words recurring in the lede (`pair_min_echo`, two in five or more; never for a question,
+/// which its answer echoes by nature). The list runs from its first echoed pair to its last,
+/// and the pairs between may be unechoed (a headline that words its story otherwise). An
+/// article's own headline and lede are one pair; its sub-heads head paragraphs that go on
+/// with one story, so consecutive pairs share its names and terms, and a section is a
+/// paragraph of several sentences where a story's lede has one or two (word overlap alone
+/// misses the shared terms of inflected and compound words).
+fn story_pairs(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
     let n = feats.len();
     let shared = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_ok()).count();
     // The pair headed by line i: (headline, lede, echoed), the lede being the next non-empty
@@ -873,7 +875,10 @@ fn story_pairs(feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
         if !l.truncated && l.n_sentences == 0 && headline_like(l) && echo < 1.0 {
             return None;
         }
-        Some((i, j, echo >= t.pair_min_echo))
+        // A question and its answer echo each other by nature (an FAQ, an interview): a
+        // question heads no echoed pair.
+        let question = raw[i].text.trim_end().ends_with(['?', '？']);
+        Some((i, j, echo >= t.pair_min_echo && !question))
     };
     let mut out = Vec::new();
     let mut row: Vec<(usize, usize, bool)> = Vec::new();

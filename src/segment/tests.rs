@@ -643,3 +643,26 @@ fn sections_of_one_article_under_echoing_sub_heads_stay_body() {
         assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
     }
 }
+
+#[test]
+fn questions_and_their_short_answers_stay_body() {
+    // An FAQ or an interview: each question's words recur in the answer under it, the
+    // answers are a sentence or two, and each pair asks about something else. A question and
+    // its answer echo each other by nature; that is no sign of a list of stories.
+    let lines = [
+        "Passport renewals: what changes in January",
+        "From January, adults can renew their passports online; the paper form remains for children. Here are the answers to the questions readers asked most.",
+        "How long does an online renewal take?",
+        "An online renewal takes about two weeks from the day the photo is approved.",
+        "What does the new fee cover?",
+        "The new fee of 75 euros will cover the booklet, the photo check and tracked delivery.",
+        "Can I travel while my application is pending?",
+        "You can travel abroad while an application is pending, on your current passport until it expires.",
+        "Who still has to apply in person?",
+        "Applicants under sixteen and anyone whose name has changed must still apply in person at a town hall.",
+    ];
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in (1..lines.len()).step_by(2) {
+        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
+    }
+}
