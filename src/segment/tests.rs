@@ -2,6 +2,15 @@ use super::*;
 
 const SAMPLE: &str = include_str!("../../tests/fixtures/sample_page.txt");
 
+/// Asserts that lines 1, 3, 5, ... of the page made of `lines` are body (the paragraphs under
+/// a headline and sub-heads).
+fn every_other_line_is_body(lines: &[&str]) {
+    let page = Segmenter::default().segment(&lines.join("\n"));
+    for i in (1..lines.len()).step_by(2) {
+        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
+    }
+}
+
 fn labels(page: &Page) -> Vec<&'static str> {
     page.lines.iter().map(|l| l.label.as_str()).collect()
 }
@@ -556,10 +565,7 @@ fn an_article_with_sub_heads_between_its_one_sentence_paragraphs_stays_body() {
         "What comes next",
         "The harbour city will now ask the national government to pay part of the cost of the tram network, the mayor said.",
     ];
-    let page = Segmenter::default().segment(&lines.join("\n"));
-    for i in (1..lines.len()).step_by(2) {
-        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
-    }
+    every_other_line_is_body(&lines);
 }
 
 #[test]
@@ -614,10 +620,7 @@ fn sub_heads_that_echo_their_paragraphs_in_one_story_stay_body() {
         "Harbour trams due within four years",
         "Work on the first tram route is due to start next spring, and the harbour council hopes to run trams within four years.",
     ];
-    let page = Segmenter::default().segment(&lines.join("\n"));
-    for i in (1..lines.len()).step_by(2) {
-        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
-    }
+    every_other_line_is_body(&lines);
 }
 
 #[test]
@@ -638,10 +641,7 @@ fn sections_of_one_article_under_echoing_sub_heads_stay_body() {
         "Defendant may not defend himself",
         "Nor could he act for himself while accused, the judges added. Defendant and defence counsel are two roles that one person cannot hold at once.",
     ];
-    let page = Segmenter::default().segment(&lines.join("\n"));
-    for i in (1..lines.len()).step_by(2) {
-        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
-    }
+    every_other_line_is_body(&lines);
 }
 
 #[test]
@@ -661,8 +661,5 @@ fn questions_and_their_short_answers_stay_body() {
         "Who still has to apply in person?",
         "Applicants under sixteen and anyone whose name has changed must still apply in person at a town hall.",
     ];
-    let page = Segmenter::default().segment(&lines.join("\n"));
-    for i in (1..lines.len()).step_by(2) {
-        assert_eq!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines);
-    }
+    every_other_line_is_body(&lines);
 }
