@@ -594,10 +594,10 @@ fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
     ]);
     let page = Segmenter::default().segment(&lines.join("\n"));
     assert!(page.body.ends_with("ripen fully."), "{}", page.body);
-    for i in article..lines.len() {
+    for (i, text) in lines.iter().enumerate().skip(article) {
         assert_ne!(page.lines[i].label, Label::Body, "line {i}: {:?}", page.lines[i]);
         // A headline printed twice is two title-shaped lines, a `list-item` pair.
-        if !lines[i].starts_with("Council") {
+        if !text.starts_with("Council") {
             let want = if (i - article) % 2 == 0 { Label::Headline } else { Label::Teaser };
             assert_eq!(page.lines[i].label, want, "line {i}: {:?}", page.lines[i]);
         }
