@@ -381,6 +381,20 @@ fn run_ranges(in_run: &[bool]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// The nearest non-empty line before (`back`) or after `i`.
+fn neighbour(feats: &[LineFeatures], i: usize, back: bool) -> Option<usize> {
+    if back {
+        (0..i).rev().find(|&j| !feats[j].is_empty())
+    } else {
+        (i + 1..feats.len()).find(|&j| !feats[j].is_empty())
+    }
+}
+
+/// How many of the sorted word hashes `a` are also in the sorted `b`.
+fn shared_count(a: &[u64], b: &[u64]) -> usize {
+    a.iter().filter(|h| b.binary_search(h).is_ok()).count()
+}
+
 /// Teaser headline and lede pairs of the kind lists of stories print: a short title-shaped
 /// line whose words are the start of the next line ("Storm hits coast" / "Storm hits coast as
 /// thousands flee..."). `out[i] = Some(j)` for the headline `i` of lede `j`.
@@ -451,15 +465,6 @@ fn site_template(
     let coh = cohesion(feats, words, base, &unknown_article, echo, t);
     // Site chrome: a line on a quarter of the site's pages, or prose on nine in ten of them (a
     // story's blurb is on the pages of a few days; a call to action in sentences is on all).
-    let neighbour = |i: usize, back: bool| {
-        let mut j = i;
-        loop {
-            j = if back { j.checked_sub(1)? } else { Some(j + 1).filter(|&j| j < n)? };
-            if !feats[j].is_empty() {
-                return Some(j);
-            }
-        }
-    };
     let at_share = |i: usize, share: f32| sp.pages >= 4 && counts[i] as f32 >= share * sp.pages as f32;
     // A short line on a quarter of the pages is no chrome when the blurb under it recurs with it
     // (counts within a factor of 1.5) on at most half the pages: it is that story's headline,
@@ -467,7 +472,7 @@ fn site_template(
     // ("Most read") stands above a different blurb on each page; a masthead above a sentence
     // on most pages is chrome over chrome.
     let heads_a_blurb = |i: usize| {
-        neighbour(i, false).is_some_and(|j| {
+        neighbour(feats, i, false).is_some_and(|j| {
             (feats[j].sentence_like() || feats[j].truncated) && 2 * u64::from(counts[j]) <= sp.pages && 2 * counts[i].max(counts[j]) <= 3 * counts[i].min(counts[j])
         })
     };
@@ -487,7 +492,7 @@ fn site_template(
     // A mate: a known line next to `i` that recurs with it (a similar count). Cut-off ledes
     // are no mates: a featured story's teaser often sits just above the article's own lede.
     let mate = |i: usize, back: bool| {
-        neighbour(i, back).is_some_and(|j| {
+        neighbour(feats, i, back).is_some_and(|j| {
             seen[j] && !chrome[j] && !feats[j].dateline && !feats[j].truncated && feats[j].n_words >= 2 && counts[i].max(counts[j]) <= 2 * counts[i].min(counts[j])
         })
     };
@@ -499,10 +504,10 @@ fn site_template(
     blurb_counts.sort_unstable();
     let blurb_median = blurb_counts.get(blurb_counts.len() / 2).copied();
     let opens_article = |i: usize| {
-        let next = neighbour(i, false).is_some_and(|j| !seen[j] && first[j] && feats[j].sentence_like());
+        let next = neighbour(feats, i, false).is_some_and(|j| !seen[j] && first[j] && feats[j].sentence_like());
         let like_blurbs = blurb_median.is_some_and(|m| counts[i] <= 2 * m);
         let wordy = !feats[i].dateline && feats[i].n_numeric * 2 < feats[i].n_words;
-        next && like_blurbs && wordy && feats[i].rule.is_none() && !neighbour(i, true).is_some_and(|k| first[k])
+        next && like_blurbs && wordy && feats[i].rule.is_none() && !neighbour(feats, i, true).is_some_and(|k| first[k])
     };
     let mut template: Vec<bool> = (0..n)
         .map(|i| {
@@ -516,7 +521,7 @@ fn site_template(
     // on this page) belongs to the list.
     let listed = |j: Option<usize>| j.is_some_and(|j| template[j] && !chrome[j] && !feats[j].dateline);
     let sandwiched: Vec<usize> = (0..n)
-        .filter(|&i| !seen[i] && !feats[i].is_empty() && feats[i].rule.is_none() && listed(neighbour(i, true)) && listed(neighbour(i, false)))
+        .filter(|&i| !seen[i] && !feats[i].is_empty() && feats[i].rule.is_none() && listed(neighbour(feats, i, true)) && listed(neighbour(feats, i, false)))
         .collect();
     for i in sandwiched {
         template[i] = true;
@@ -711,9 +716,7 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
         f.rule.is_none() && f.n_sentences <= 1 && f.eff_words() >= 8.0 && (f.ends_terminal || f.truncated) && f.content.len() >= 3
     };
     let overlap = |a: &LineFeatures, b: &LineFeatures| {
-        let other = b.content.get(words);
-        let shared = a.content.get(words).iter().filter(|h| other.binary_search(h).is_ok()).count();
-        shared as f32 / a.content.len().min(b.content.len()).max(1) as f32
+        shared_count(a.content.get(words), b.content.get(words)) as f32 / a.content.len().min(b.content.len()).max(1) as f32
     };
     // The block must also be off the topic of the article, judged two ways: (a) its lines'
     // cohesion with the whole first-pass article stays low; or (b) their share of words used
@@ -856,7 +859,6 @@ fn blurb_lists(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], coh: 
 /// misses the shared terms of inflected and compound words).
 fn story_pairs(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], t: Tuning) -> Vec<usize> {
     let n = feats.len();
-    let shared = |a: &[u64], b: &[u64]| a.iter().filter(|h| b.binary_search(h).is_ok()).count();
     // The pair headed by line i: (headline, lede, echoed), the lede being the next non-empty
     // line.
     let pair = |i: usize| -> Option<(usize, usize, bool)> {
@@ -864,12 +866,12 @@ fn story_pairs(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], t: Tu
         if h.rule.is_some() || h.linky || h.content.len() < 2 || !headline_like(h) {
             return None;
         }
-        let j = (i + 1..n).find(|&j| !feats[j].is_empty())?;
+        let j = neighbour(feats, i, false)?;
         let l = &feats[j];
         if l.rule.is_some() || l.linky || l.eff_words() < 5.0 || l.content.len() < 3 || l.n_sentences > t.pair_max_sentences {
             return None;
         }
-        let echo = shared(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;
+        let echo = shared_count(h.content.get(words), l.content.get(words)) as f32 / h.content.len() as f32;
         // A headline-shaped lede without a sentence end is the next pair's headline, unless it
         // holds every content word of this one (the headline printed again as its lede).
         if !l.truncated && l.n_sentences == 0 && headline_like(l) && echo < 1.0 {
@@ -906,7 +908,7 @@ fn story_pairs(raw: &[RawLine<'_>], feats: &[LineFeatures], words: &[u64], t: Tu
         cur.extend_from_slice(feats[l].content.get(words));
         cur.sort_unstable();
         cur.dedup();
-        if !row.is_empty() && shared(&cur, &prev) as f32 / cur.len().min(prev.len()).max(1) as f32 > t.list_max_overlap {
+        if !row.is_empty() && shared_count(&cur, &prev) as f32 / cur.len().min(prev.len()).max(1) as f32 > t.list_max_overlap {
             flush(&mut row, &mut out);
         }
         row.push((h, l, echoed));
@@ -1035,8 +1037,8 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
     // layout: every item a lede, or headline and lede pairs. The layout is chosen for the whole
     // block from how its lines alternate, so a lede that happens to look like a title (a cut
     // dateline) or a headline that ends with a full stop follows its neighbours.
-    let next_content = |i: usize| (i + 1..n).find(|&j| !feats[j].is_empty());
-    let prev_content = |i: usize| (0..i).rev().find(|&j| !feats[j].is_empty());
+    let next_content = |i: usize| neighbour(feats, i, false);
+    let prev_content = |i: usize| neighbour(feats, i, true);
     for block in story_blocks(d) {
         match block_layout(&block, feats, &d.heads) {
             Some(offset) => {
@@ -1095,10 +1097,10 @@ fn label_lines(d: &Decoded, raw: &[RawLine<'_>]) -> Vec<(Label, &'static str)> {
         }
         let prev = prev_content(i);
         let next = next_content(i);
-        let neighbour = |j: Option<usize>| {
+        let listed = |j: Option<usize>| {
             j.is_some_and(|j| list_item(j, &snapshot) || matches!(snapshot[j].0, Label::Teaser | Label::Headline) && !in_run[j])
         };
-        if neighbour(prev) || neighbour(next) {
+        if listed(prev) || listed(next) {
             labels[i] = (Label::Teaser, "list-item");
         }
     }

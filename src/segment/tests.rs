@@ -573,8 +573,8 @@ fn a_list_of_headline_and_lede_pairs_after_the_article_is_not_body() {
     // Other stories printed as headline and lede, the ledes of two sentences: too few and too
     // long for a blurb list, but the headlines' words recur in the line under them (all but
     // one, which words its story otherwise; one lede is its headline again) and each pair is
-    // about another story. Above the
-    // list, a header the row must not take for a headline with the first headline as its lede.
+    // about another story. Above the list, a header the row must not take for a headline with
+    // the first headline as its lede.
     let mut lines: Vec<&str> = SAMPLE.lines().take(9).collect();
     lines.push("Latest regional headlines");
     let article = lines.len();
